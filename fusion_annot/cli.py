@@ -1,0 +1,57 @@
+"""`fusion-annot` command line: a thin door into the package.
+
+Each subcommand lives in fusion_annot/commands/<name>.py and exposes
+``register(subparsers)``, which adds its parser and sets ``func``. Errors the
+user can act on (FusionAnnotError) print as one line and exit 2; no traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from . import __version__
+from .errors import FusionAnnotError
+
+# Subcommand modules, in the order shown by --help; a missing module is skipped.
+_COMMANDS = ("annotate", "describe", "merge", "knowledge", "cohort", "report")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fusion-annot",
+        description="Annotate gene-fusion calls: exons, reading frame, kinase domain, clinical actionability.",
+    )
+    parser.add_argument("--version", action="version", version=f"fusion-annot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _COMMANDS:
+        try:
+            module = importlib.import_module(f".commands.{name}", __package__)
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{__package__}.commands.{name}":
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except FusionAnnotError as exc:
+        print(f"fusion-annot {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("fusion-annot: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""Plain data passed between the stages of the pipeline.
+
+readers -> FusionCall -> mapping (SideAnnotation) -> frame (FrameResult)
+-> domains (DomainResult) -> knowledge (KnowledgeResult) -> FusionAnnotation -> writers
+
+Coordinate convention at every boundary in this module: genomic positions are
+1-based, inclusive (Ensembl/GTF style). Readers convert 0-based inputs (BEDPE)
+before building a Breakpoint.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+# Allowed values of the fixed output vocabularies (docs/output-columns.md).
+FRAME_VALUES = ("in_frame", "out_of_frame", "stop_before_junction", "utr5_fusion", "non_coding", "unknown")
+KINASE_VALUES = ("retained", "partial", "lost", "not_applicable")
+SITE_VALUES = (
+    "exon_boundary",  # junction exactly at an exon edge on the side that joins (splice junction)
+    "exonic",  # inside an exon, not at the joining edge
+    "intronic",  # inside an intron, away from the splice site
+    "splice_site",  # within 2 bp... of an exon edge in the intron (canonical GT/AG dinucleotides)
+    "utr5",  # junction within the 5' UTR
+    "utr3",  # junction within the 3' UTR
+    "intergenic",  # outside every transcript of the gene
+    "exon_notation",  # given as an exon number (lab notation), no coordinate
+    "gene_only",  # gene known, no breakpoint (gene-level callers)
+)
+
+
+@dataclass(frozen=True)
+class Breakpoint:
+    """One side of a fusion as the caller reported it.
+
+    pos: 1-based genomic position of the junction base on this side: for the 5'
+    partner the last transcribed base kept before the junction, for the 3' partner
+    the first base kept after it. None when the caller gives no coordinate.
+    strand: '+'/'-' strand of this partner's transcription as the caller reports it
+    (None = unknown; the reference gene strand is used).
+    exon: junction exon number when the input is exon notation ("ETV6 ex5").
+    exon_range: retained exon range from notation ("exons 1-8" -> (1, 8)).
+    """
+
+    gene: Optional[str]
+    chrom: Optional[str] = None
+    pos: Optional[int] = None
+    strand: Optional[str] = None
+    gene_id: Optional[str] = None
+    transcript: Optional[str] = None
+    exon: Optional[int] = None
+    exon_range: Optional[tuple[int, int]] = None
+
+
+@dataclass(frozen=True)
+class FusionCall:
+    """A normalized caller row.
+
+    five_prime/three_prime: the partners in transcription order when
+    ``orientation`` is "5to3" (the caller states it); "unknown" means the reader
+    could not tell and the annotator orients the pair from the reference.
+    """
+
+    sample: str
+    caller: str
+    source: str  # input file path as given
+    line: int  # 1-based line number in the source file (0 for command-line input)
+    five_prime: Breakpoint
+    three_prime: Breakpoint
+    orientation: str = "5to3"  # "5to3" | "unknown"
+    caller_fusion_name: str = ""
+    caller_frame: Optional[str] = None  # the caller's own frame call, normalized to FRAME_VALUES where possible
+    split_reads: Optional[int] = None
+    spanning_reads: Optional[int] = None
+    level: str = "breakpoint"  # "breakpoint" | "exon" | "gene" (what the caller can tell)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Reject:
+    """An input row that could not be annotated, and why."""
+
+    sample: str
+    caller: str
+    source: str
+    line: int
+    reason: str
+    raw: str = ""
+
+
+@dataclass(frozen=True)
+class SideAnnotation:
+    """Where one breakpoint falls in one transcript (coordinates 1-based)."""
+
+    gene: str
+    gene_id: str
+    chrom: str
+    strand: str
+    transcript_id: str  # with version when the reference has one (ENST00000629765.2)
+    transcript_name: str
+    is_canonical: bool
+    exon: Optional[int]  # exon number in transcript orientation at the junction (or the exon before/after an intron)
+    exon_count: int
+    site: str  # one of SITE_VALUES
+    retained_exons: Optional[tuple[int, int]]  # e.g. (1, 5) for the 5' partner, (15, 20) for the 3' partner
+    pos: Optional[int]  # 1-based genomic junction position (as used; None for notation input)
+    # CDS bookkeeping, all in transcript orientation; None when the junction lies outside the CDS
+    cds_offset: Optional[int] = None  # 5': number of CDS nt kept before the junction; 3': CDS nt skipped before the junction
+    phase: Optional[int] = None  # 5': end phase at the junction; 3': start phase of the first kept base (0,1,2)
+    coding: bool = True  # transcript has a CDS
+    cds_length: int = 0  # nt including the stop codon when annotated
+    protein_length: int = 0  # aa
+    aa_boundary: Optional[int] = None  # 5': last aa (partly) kept; 3': first aa (partly) kept
+    cds_incomplete: bool = False  # cds_start_NF / cds_end_NF or no start/stop codon
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    frame: str  # one of FRAME_VALUES
+    reason: str
+    fusion_protein_length: Optional[int] = None  # aa, from coordinates
+    junction_peptide: str = ""  # ±10 aa with the junction marked by '|'
+    peptide_note: str = ""  # why the peptide is empty, or the translation check result
+    fusion_cds: str = ""  # nucleotide sequence of the fusion CDS when sequence was available
+    fusion_protein: str = ""  # translated protein when sequence was available
+
+
+@dataclass(frozen=True)
+class DomainHit:
+    name: str
+    source: str  # InterPro / Pfam / ...
+    accession: str
+    aa_start: int
+    aa_end: int
+    kept_pct: float  # share of the domain's residues kept in the fusion
+
+
+@dataclass(frozen=True)
+class DomainResult:
+    kinase_domain: str  # one of KINASE_VALUES
+    kinase_domain_kept_pct: Optional[float]
+    kinase_domain_name: str = ""
+    domains5: tuple[DomainHit, ...] = ()  # domains the 5' partner keeps (whole or partly)
+    domains3: tuple[DomainHit, ...] = ()  # domains the 3' partner keeps (whole or partly)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class KnowledgeResult:
+    """Clinical meaning of an annotated fusion; filled by fusion_annot.knowledge."""
+
+    catalog_status: str = ""
+    catalog_context: str = ""
+    catalog_refs: str = ""
+    actionability: str = ""
+    actionability_rule: str = ""
+    drugs: str = ""
+    actionability_refs: str = ""
+    resistance: str = ""
+    interpretation: str = ""
+    review_flag: str = ""
+
+
+@dataclass(frozen=True)
+class FusionAnnotation:
+    call: FusionCall
+    side5: Optional[SideAnnotation]
+    side3: Optional[SideAnnotation]
+    frame: FrameResult
+    domains: DomainResult
+    knowledge: KnowledgeResult = KnowledgeResult()
+    oriented_by: str = "caller"  # "caller" | "reference" (when the caller did not order the partners)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def gene5(self) -> str:
+        return self.side5.gene if self.side5 else (self.call.five_prime.gene or "")
+
+    @property
+    def gene3(self) -> str:
+        return self.side3.gene if self.side3 else (self.call.three_prime.gene or "")
+
+    @property
+    def fusion_name(self) -> str:
+        return f"{self.gene5}::{self.gene3}"
