@@ -1,0 +1,169 @@
+"""`fusion-annot cohort`: per-sample annotation tables in, cohort summary tables out.
+
+    fusion-annot cohort --out-dir results/cohort results/samples/*/*.fusions.tsv
+
+Reads each `SAMPLE.fusions.tsv` written by `fusion-annot annotate` (comment
+lines starting with '#' before the header are provenance and are skipped),
+checks that the columns the summaries need are there, and writes the tables of
+fusion_annot.cohort (documented in docs/cohort-outputs.md) to the out dir.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from .. import __version__
+from ..cohort import REQUIRED_COLUMNS, Table, cohort_tables, headline, samples_of
+from ..errors import InputError
+from ..textio import numbered_lines
+
+FUSIONS_SUFFIX = ".fusions.tsv"
+REJECTS_SUFFIX = ".rejects.tsv"
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "cohort",
+        help="summarise annotated samples: recurrent fusions, partners per kinase, frame/kinase counts, actionable samples",
+        description="Aggregate SAMPLE.fusions.tsv files from `fusion-annot annotate` into cohort tables "
+        "(see docs/cohort-outputs.md).",
+    )
+    p.add_argument("fusions", nargs="+", metavar="SAMPLE.fusions.tsv", help="per-sample annotation tables")
+    p.add_argument("--out-dir", required=True, help="directory for the cohort tables")
+    p.add_argument(
+        "--min-samples", type=int, default=2,
+        help="a fusion is recurrent when present in at least this many samples (default: 2)",
+    )
+    p.add_argument(
+        "--rejects", nargs="*", default=None, metavar="SAMPLE.rejects.tsv",
+        help="per-sample reject tables, to count rejected input rows per sample "
+        "(default: SAMPLE.rejects.tsv next to each fusions table, when present)",
+    )
+    p.set_defaults(func=run)
+
+
+def _split_tsv(line: str) -> list[str]:
+    return line.split("\t")
+
+
+def read_fusion_table(path: str) -> tuple[list[str], list[dict]]:
+    """(header, rows) of one annotation TSV; '#' lines before the header are skipped."""
+    header: list[str] | None = None
+    rows: list[dict] = []
+    for number, line in numbered_lines(path):
+        if header is None:
+            if not line.strip() or line.startswith("#") and not _looks_like_header(line.lstrip("#")):
+                continue
+            header = _split_tsv(line.lstrip("#"))
+            missing = [c for c in REQUIRED_COLUMNS if c not in header]
+            if missing:
+                raise InputError(path, number, "not a fusion-annot table: missing column(s) " + ", ".join(missing))
+            continue
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = _split_tsv(line)
+        if len(fields) != len(header):
+            raise InputError(path, number, f"expected {len(header)} tab-separated fields, found {len(fields)}")
+        row = dict(zip(header, fields))
+        if not row["sample"]:
+            raise InputError(path, number, "empty sample name")
+        rows.append(row)
+    if header is None:
+        raise InputError(path, 0, "no header line (is this a SAMPLE.fusions.tsv from `fusion-annot annotate`?)")
+    return header, rows
+
+
+def _looks_like_header(line: str) -> bool:
+    fields = set(_split_tsv(line))
+    return "sample" in fields and "fusion_name" in fields
+
+
+def count_data_rows(path: str) -> int:
+    """Data rows of a rejects table: non-empty, non-comment lines after the header."""
+    lines = [line for _, line in numbered_lines(path) if line.strip() and not line.startswith("#")]
+    return max(len(lines) - 1, 0)
+
+
+def _sample_from_filename(path: str) -> str:
+    name = os.path.basename(path)
+    return name[: -len(FUSIONS_SUFFIX)] if name.endswith(FUSIONS_SUFFIX) else ""
+
+
+def load_cohort(paths: list[str]) -> tuple[list[str], list[dict], list[str]]:
+    """(union of columns in first-seen order, all rows, sample names) for the given tables.
+
+    A sample may appear in one file only: the same sample in two files would be
+    counted twice, so it is an error naming both files.
+    """
+    columns: list[str] = []
+    rows: list[dict] = []
+    owner: dict[str, str] = {}
+    expected: list[str] = []
+    for path in paths:
+        header, file_rows = read_fusion_table(path)
+        columns += [c for c in header if c not in columns]
+        names = {r["sample"] for r in file_rows} or ({_sample_from_filename(path)} - {""})
+        for sample in names:
+            if sample in owner and owner[sample] != path:
+                raise InputError(path, 0, f"sample '{sample}' is also in {owner[sample]}; each sample once")
+            owner[sample] = path
+        expected += names
+        rows += file_rows
+    return columns, rows, samples_of(rows, expected)
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+def write_table(path: Path, columns, rows) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write("\t".join(columns) + "\n")
+        for row in rows:
+            fh.write("\t".join(_cell(row.get(c, "")) for c in columns) + "\n")
+    os.replace(tmp, path)  # a killed job never leaves a half-written table that looks complete
+
+
+def run(args) -> int:
+    if args.min_samples < 1:
+        raise InputError("--min-samples", 0, "must be at least 1")
+    columns, rows, samples = load_cohort(args.fusions)
+    reject_paths = args.rejects
+    if reject_paths is None:
+        reject_paths = [p[: -len(FUSIONS_SUFFIX)] + REJECTS_SUFFIX for p in args.fusions if p.endswith(FUSIONS_SUFFIX)]
+        reject_paths = [p for p in reject_paths if os.path.exists(p)]
+    rejects = {}
+    for path in reject_paths:
+        sample = os.path.basename(path)[: -len(REJECTS_SUFFIX)] if path.endswith(REJECTS_SUFFIX) else ""
+        if not sample:
+            raise InputError(path, 0, f"expected a file named SAMPLE{REJECTS_SUFFIX}")
+        rejects[sample] = count_data_rows(path)
+
+    tables: list[Table] = cohort_tables(rows, samples, args.min_samples, rejects)
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    write_table(out / "cohort.fusions.tsv", columns, rows)
+    for table in tables:
+        write_table(out / f"{table.name}.tsv", table.columns, table.rows)
+    summary = headline(rows, samples, tables)
+    summary["fusion_annot_version"] = __version__
+    summary["min_samples_recurrent"] = args.min_samples
+    summary_path = out / "cohort.summary.json"
+    summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    if rows and not summary["knowledge_annotated"]:
+        print(
+            "fusion-annot cohort: note: knowledge columns (actionability, catalog_status) are empty; "
+            "actionable_samples and novel_partners cannot say yes",
+            file=sys.stderr,
+        )
+    print(
+        f"fusion-annot cohort: {summary['samples']} samples, {summary['calls']} calls, "
+        f"{summary['distinct_fusions']} distinct fusions, {summary['recurrent_fusions']} recurrent, "
+        f"{len(summary['actionable_samples'])} actionable samples -> {out}",
+        file=sys.stderr,
+    )
+    return 0
