@@ -19,11 +19,10 @@ SITE_VALUES = (
     "exon_boundary",  # junction exactly at an exon edge on the side that joins (splice junction)
     "exonic",  # inside an exon, not at the joining edge
     "intronic",  # inside an intron, away from the splice site
-    "splice_site",  # within 2 bp... of an exon edge in the intron (canonical GT/AG dinucleotides)
+    "splice_site",  # intronic, within 8 bp of an exon edge (VEP splice region)
     "utr5",  # junction within the 5' UTR
     "utr3",  # junction within the 3' UTR
     "intergenic",  # outside every transcript of the gene
-    "exon_notation",  # given as an exon number (lab notation), no coordinate
     "gene_only",  # gene known, no breakpoint (gene-level callers)
 )
 
@@ -104,14 +103,21 @@ class SideAnnotation:
     retained_exons: Optional[tuple[int, int]]  # e.g. (1, 5) for the 5' partner, (15, 20) for the 3' partner
     pos: Optional[int]  # 1-based genomic junction position (as used; None for notation input)
     # CDS bookkeeping, all in transcript orientation; None when the junction lies outside the CDS
-    cds_offset: Optional[int] = None  # 5': number of CDS nt kept before the junction; 3': CDS nt skipped before the junction
+    # 5': CDS nt kept up to the junction. 3': CDS nt skipped before the first kept base, or, when the
+    # 3' junction lies in the 5'UTR, minus the number of UTR nt kept before the start codon.
+    cds_offset: Optional[int] = None
     phase: Optional[int] = None  # 5': end phase at the junction; 3': start phase of the first kept base (0,1,2)
     coding: bool = True  # transcript has a CDS
     cds_length: int = 0  # nt including the stop codon when annotated
     protein_length: int = 0  # aa
     aa_boundary: Optional[int] = None  # 5': last aa (partly) kept; 3': first aa (partly) kept
-    cds_incomplete: bool = False  # cds_start_NF / cds_end_NF or no start/stop codon
+    cds_start_incomplete: bool = False  # cds_start_NF or no start codon annotated
+    cds_end_incomplete: bool = False  # cds_end_NF or no stop codon annotated
     note: str = ""
+
+    @property
+    def cds_incomplete(self) -> bool:
+        return self.cds_start_incomplete or self.cds_end_incomplete
 
 
 @dataclass(frozen=True)

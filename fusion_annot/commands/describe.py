@@ -1,0 +1,67 @@
+"""fusion-annot describe: one fusion in lab-report notation, explained for the sign-out desk."""
+from __future__ import annotations
+
+import json
+
+from .common import add_reference_options
+
+
+def register(sub) -> None:
+    p = sub.add_parser("describe", help="annotate one fusion written as text, e.g. 'ETV6 ex5::NTRK3 ex15'",
+                       description="Annotate one fusion given in lab-report notation: 'KHDRBS1 exons 1-8 :: NTRK1 exons 12-17', "
+                                   "'ETV6 ex5::NTRK3 ex15' or 'ETV6::NTRK3 12:11869969:+ 15:87940753:-'.")
+    p.add_argument("fusion", help="the fusion, quoted")
+    p.add_argument("--json", action="store_true", help="print the output record as JSON")
+    add_reference_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..annotate import Annotator
+    from ..errors import InputError
+    from ..model import Reject
+    from ..pipeline import load_resources, make_interpreter
+    from ..readers.notation import parse_notation
+    from ..writers.records import to_record
+
+    call = parse_notation(args.fusion, source="<command line>", line=0, sample="describe")
+    resources = load_resources(args.reference, args.domains, args.genome, args.cache_dir)
+    annotator = Annotator(resources.reference, resources.domain_table, transcripts=args.transcripts,
+                          genome=resources.genome, interpret=make_interpreter(resources, (), args.tumor_type))
+    results = list(annotator.annotate_all([call]))
+    rejected = [r for r in results if isinstance(r, Reject)]
+    if rejected:
+        raise InputError("<command line>", 0, rejected[0].reason)
+    records = [to_record(a) for a in results]
+    if args.json:
+        out = records[0] if len(records) == 1 else records
+        print(json.dumps({"metadata": resources.metadata, "fusion": out}, indent=1, default=str))
+        return 0
+    for rec in records:
+        print(render_text(rec))
+    return 0
+
+
+def render_text(rec: dict) -> str:
+    """A short human-readable summary of one output record."""
+    lines = [f"{rec['fusion_name']}   ({rec['caller_fusion_name'] or 'as given'})"]
+    for side, label in (("5", "5' partner"), ("3", "3' partner")):
+        lines.append(
+            f"  {label}: {rec['gene' + side]} {rec['transcript' + side]}  exon {rec['exon' + side]} "
+            f"(keeps exons {rec['exons' + side]}), {rec['site' + side]}, "
+            f"{rec['chrom' + side]}:{rec['pos' + side]} ({rec['strand' + side]})"
+        )
+    lines.append(f"  frame: {rec['frame']} - {rec['frame_reason']}")
+    if rec["fusion_protein_length"] != "":
+        lines.append(f"  fusion protein: {rec['fusion_protein_length']} aa (5' aa 1-{rec['aa_end5']} + 3' aa {rec['aa_start3']}-{rec['protein_length3']})")
+    lines.append(f"  junction peptide: {rec['junction_peptide'] or '-'} ({rec['peptide_note']})")
+    pct = f" ({rec['kinase_domain_kept_pct']}% kept)" if rec["kinase_domain_kept_pct"] != "" else ""
+    lines.append(f"  3' kinase domain: {rec['kinase_domain']}{pct} {rec['kinase_domain_detail']}")
+    lines.append(f"  5' domains kept: {rec['domains5'] or '-'}")
+    for key, label in (("catalog_status", "catalog"), ("actionability", "actionability"), ("drugs", "drugs"),
+                       ("resistance", "resistance"), ("interpretation", "interpretation"), ("review_flag", "review")):
+        if rec.get(key):
+            lines.append(f"  {label}: {rec[key]}")
+    if rec.get("notes"):
+        lines.append(f"  notes: {rec['notes']}")
+    return "\n".join(lines)

@@ -1,0 +1,177 @@
+"""Reading frame across the junction, fusion protein length and (with sequence) translation.
+
+Frame from coordinates: the 5' side keeps `cds_offset` CDS bases, so it ends
+`phase5 = kept % 3` bases into a codon; the 3' side skips `skipped` CDS bases,
+so its first kept base sits `phase3 = skipped % 3` bases into a codon. The junction
+is in frame when phase5 == phase3 (the 5' partner's end phase equals the 3'
+partner's start phase). A 3' junction in the 5'UTR keeps `u` UTR bases before the
+start codon: in frame when (phase5 + u) % 3 == 0 (stop codons in the UTR can only be
+seen with sequence).
+
+With a genome FASTA (pysam.FastaFile) the fusion CDS is built from exon sequence,
+translated with Biopython, and the translated length is checked against the
+coordinate-derived one.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from .model import FrameResult, SideAnnotation
+from .reference import TranscriptModel
+
+PEPTIDE_FLANK = 10
+
+
+def decide_frame(side5: Optional[SideAnnotation], side3: Optional[SideAnnotation]) -> FrameResult:
+    """Frame class, reason and coordinate-derived fusion protein length (aa, no stop)."""
+    if side5 is None or side3 is None:
+        return FrameResult("unknown", "no transcript model for one partner")
+    if side5.retained_exons is None:
+        return FrameResult("unknown", "5' breakpoint outside the 5' transcript: no 5' exon kept")
+    if side3.retained_exons is None:
+        return FrameResult("unknown", "3' breakpoint outside the 3' transcript: no 3' exon kept")
+    if not side5.coding:
+        return FrameResult("non_coding", f"5' transcript {side5.transcript_id} has no CDS")
+    if not side3.coding:
+        return FrameResult("non_coding", f"3' transcript {side3.transcript_id} has no CDS")
+    kept5 = side5.cds_offset or 0
+    if kept5 == 0:
+        length = side3.protein_length if (side3.cds_offset or 0) <= 0 else None
+        return FrameResult(
+            "utr5_fusion",
+            "5' junction lies in the 5' partner's 5'UTR: the 5' partner adds no coding sequence"
+            + ("; the 3' partner's own start codon is kept" if length else ""),
+            fusion_protein_length=length,
+        )
+    if kept5 >= side5.cds_length:
+        if side5.cds_end_incomplete:
+            return FrameResult("unknown", "5' CDS end is incomplete in the reference (cds_end_NF)")
+        return FrameResult("stop_before_junction", "the 5' partner's stop codon lies before the junction")
+    if side5.cds_start_incomplete:
+        return FrameResult("unknown", "5' CDS start is incomplete in the reference: phase cannot be counted")
+    offset3 = side3.cds_offset if side3.cds_offset is not None else 0
+    if side3.cds_start_incomplete:
+        return FrameResult("unknown", "3' CDS start is incomplete in the reference: phase cannot be counted")
+    if offset3 >= side3.cds_length:
+        return FrameResult("non_coding", "3' junction lies in the 3' partner's 3'UTR: no 3' coding sequence kept")
+
+    phase5 = kept5 % 3
+    stop3 = 0 if side3.cds_end_incomplete else 3
+    if offset3 < 0:
+        utr = -offset3
+        in_frame = (phase5 + utr) % 3 == 0
+        reason = (
+            f"5' ends at phase {phase5}; 3' junction in the 5'UTR keeps {utr} UTR nt before the start codon "
+            f"({'in' if in_frame else 'out of'} frame; UTR stop codons need sequence to check)"
+        )
+        nt = kept5 + utr + side3.cds_length
+    else:
+        phase3 = offset3 % 3
+        in_frame = phase5 == phase3
+        reason = f"5' end phase {phase5} {'=' if in_frame else '≠'} 3' start phase {phase3}"
+        nt = kept5 + side3.cds_length - offset3
+    notes = [n for n in (_intronic_note(side5, "5'"), _intronic_note(side3, "3'")) if n]
+    if notes:
+        reason += "; " + "; ".join(notes)
+    if not in_frame:
+        return FrameResult("out_of_frame", reason)
+    return FrameResult("in_frame", reason, fusion_protein_length=(nt - stop3) // 3)
+
+
+def _intronic_note(side: SideAnnotation, label: str) -> str:
+    if side.site in ("intronic", "splice_site"):
+        return f"{label} breakpoint is {side.site.replace('_', ' ')}: assumes splicing at exon {side.exon}"
+    return ""
+
+
+# --------------------------------------------------------------------------- sequence
+
+
+def _fetch(fasta, chrom: str, start: int, end: int) -> str:
+    """1-based inclusive [start, end] from a pysam.FastaFile, reconciling chr/no-chr names."""
+    names = set(fasta.references)
+    contig = chrom if chrom in names else ("chr" + chrom if "chr" + chrom in names else chrom[3:] if chrom.startswith("chr") else chrom)
+    if contig not in names:
+        raise KeyError(f"contig {chrom} not in the genome FASTA")
+    return fasta.fetch(contig, start - 1, end).upper()  # pysam is 0-based half-open
+
+
+def _revcomp(seq: str) -> str:
+    from Bio.Seq import reverse_complement
+
+    return reverse_complement(seq)
+
+
+def _spliced(fasta, tx: TranscriptModel, intervals) -> str:
+    parts = [_fetch(fasta, tx.chrom, s, e) for s, e in intervals]  # intervals are in transcript order
+    if tx.strand == "-":
+        parts = [_revcomp(p) for p in parts]
+    return "".join(parts)
+
+
+def fusion_sequences(fasta, tx5: TranscriptModel, side5: SideAnnotation, tx3: TranscriptModel, side3: SideAnnotation):
+    """(fusion CDS, index of the first 3' base in it) built from genomic sequence, or None if not buildable."""
+    kept5 = side5.cds_offset or 0
+    offset3 = side3.cds_offset or 0
+    if kept5 <= 0 or kept5 >= tx5.cds_length or not tx3.is_coding or offset3 >= tx3.cds_length:
+        return None
+    part5 = _spliced(fasta, tx5, tx5.cds)[:kept5]
+    cds3 = _spliced(fasta, tx3, tx3.cds)
+    if offset3 < 0:
+        mrna3 = _spliced(fasta, tx3, tx3.exons)
+        start_in_mrna = _bases_before_cds(tx3)
+        utr_total = -offset3
+        part3 = mrna3[start_in_mrna - utr_total : start_in_mrna] + cds3
+    else:
+        part3 = cds3[offset3:]
+    return part5 + part3, len(part5)
+
+
+def _bases_before_cds(tx: TranscriptModel) -> int:
+    """Exonic (transcribed) bases before c.1."""
+    c1 = tx.cds[0][0] if tx.strand == "+" else tx.cds[0][1]
+    count = 0
+    for s, e in tx.exons:
+        if tx.strand == "+":
+            count += max(0, min(e, c1 - 1) - s + 1)
+        else:
+            count += max(0, e - max(s, c1 + 1) + 1)
+    return count
+
+
+def translate_fusion(result: FrameResult, fasta, tx5, side5, tx3, side3) -> FrameResult:
+    """Add fusion CDS, protein, junction peptide and a length check when sequence is available."""
+    from dataclasses import replace
+
+    from Bio.Seq import Seq
+
+    if fasta is None:
+        return replace(result, peptide_note="no genome sequence (pass --genome FASTA to translate)")
+    try:
+        built = fusion_sequences(fasta, tx5, side5, tx3, side3)
+    except KeyError as exc:
+        return replace(result, peptide_note=str(exc).strip("'\""))
+    if built is None:
+        return replace(result, peptide_note=f"no fusion CDS to translate ({result.frame})")
+    cds, junction_nt = built
+    usable = len(cds) - len(cds) % 3
+    protein = str(Seq(cds[:usable]).translate(to_stop=True))
+    j = junction_nt // 3  # the codon holding the first 3' base starts the 3' part of the peptide
+    peptide = protein[max(0, j - PEPTIDE_FLANK) : j] + "|" + protein[j : j + PEPTIDE_FLANK] if j <= len(protein) else ""
+    if j > len(protein):
+        note = f"translation stops before the junction (stop codon in the 5' part at aa {len(protein) + 1})"
+    elif result.fusion_protein_length is None:
+        note = f"translated {len(protein)} aa to the first stop codon"
+    elif len(protein) == result.fusion_protein_length:
+        note = f"translation check: {len(protein)} aa, matches coordinates"
+    else:
+        note = f"translation check: {len(protein)} aa translated vs {result.fusion_protein_length} aa from coordinates (premature stop codon?)"
+    length = result.fusion_protein_length if result.fusion_protein_length is not None else len(protein)
+    return replace(
+        result,
+        fusion_cds=cds,
+        fusion_protein=protein,
+        junction_peptide=peptide,
+        peptide_note=note,
+        fusion_protein_length=length if result.frame == "in_frame" else len(protein),
+    )

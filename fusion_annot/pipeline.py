@@ -1,0 +1,157 @@
+"""One sample, end to end: read -> annotate -> write. Shared by the CLI and the workflow rules."""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from . import __version__
+from .annotate import Annotator
+from .domains import DomainTable, load_domain_table
+from .errors import FusionAnnotError, InputError
+from .model import FusionAnnotation, Reject
+from .readers import detect_format, get_reader
+from .reference import Reference, default_domains_path, load_reference
+from .writers.json import write_json
+from .writers.records import reject_record, to_record
+from .writers.tsv import write_rejects, write_tsv
+
+SAFE_SAMPLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@dataclass
+class Resources:
+    """Everything loaded once per process and passed in (never reloaded per row)."""
+
+    reference: Reference
+    reference_spec: str
+    domain_table: Optional[DomainTable]
+    knowledge: object = None  # fusion_annot.knowledge.KnowledgeBase when available
+    genome: object = None  # pysam.FastaFile
+    metadata: dict = field(default_factory=dict)
+
+
+def load_resources(reference: str = "bundled", domains: Optional[str] = None, genome: Optional[str] = None,
+                   cache_dir: Optional[str] = None, knowledge: bool = True, knowledge_dir: Optional[str] = None) -> Resources:
+    ref = load_reference(reference, cache_dir=cache_dir)
+    domain_path = domains or default_domains_path(reference)
+    table = load_domain_table(domain_path) if domain_path else None
+    fasta = None
+    if genome:
+        import pysam
+
+        if not Path(genome).is_file():
+            raise InputError(genome, 0, "genome FASTA not found")
+        try:
+            fasta = pysam.FastaFile(genome)
+        except (OSError, ValueError) as exc:
+            raise InputError(genome, 0, f"cannot open genome FASTA (needs a .fai index or write access to build one): {exc}") from None
+    kb = _load_knowledge(knowledge_dir) if knowledge else None
+    meta = {
+        "tool": f"fusion-annot {__version__}",
+        "reference": ref.name,
+        "reference_build": ref.build,
+        "domain_table": table.label if table else "none",
+        "genome_fasta": genome or "none (frame from coordinates; no translation)",
+        "coordinates": "1-based, inclusive; pos5 = last 5' base kept, pos3 = first 3' base kept",
+    }
+    if kb is not None:
+        meta.update(_kb_metadata(kb))
+    return Resources(ref, reference, table, kb, fasta, meta)
+
+
+def _load_knowledge(directory):
+    try:
+        from .knowledge import load_knowledge_base
+    except ImportError:  # the knowledge package is optional until it ships its tables
+        return None
+    return load_knowledge_base(directory)
+
+
+def _kb_metadata(kb) -> dict:
+    meta = {}
+    for key in ("version", "date"):
+        value = getattr(kb, key, None)
+        if value:
+            meta[f"knowledge_base_{key}"] = value
+    return meta
+
+
+def make_interpreter(resources: Resources, variants=(), tumor_type: Optional[str] = None):
+    if resources.knowledge is None:
+        return None
+    from .knowledge import interpret
+
+    def _interpret(annotation: FusionAnnotation):
+        if tumor_type:
+            return interpret(annotation, resources.knowledge, variants, tumor_type=tumor_type)
+        return interpret(annotation, resources.knowledge, variants)
+
+    return _interpret
+
+
+def check_sample_name(sample: str) -> str:
+    if not SAFE_SAMPLE.match(sample or ""):
+        raise InputError("--sample", 0, f"sample name '{sample}' must be letters, digits, '.', '_' or '-' (it names output files)")
+    return sample
+
+
+def default_sample_name(path: str) -> str:
+    name = Path(path).name.split(".")[0]
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", name) or "sample"
+    return name if name[0].isalnum() else "s" + name
+
+
+@dataclass
+class SampleResult:
+    annotations: list
+    rejects: list
+    rows_read: int
+    fmt: str
+    tsv: Path
+    json: Path
+    rejects_tsv: Path
+
+
+def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "auto", sample: Optional[str] = None,
+                  transcripts: str = "canonical", variants=(), tumor_type: Optional[str] = None,
+                  build_check: bool = True) -> SampleResult:
+    sample = check_sample_name(sample or default_sample_name(path))
+    fmt = detect_format(path) if fmt in (None, "", "auto") else get_reader(fmt).name
+    items = list(get_reader(fmt).read(path, sample))
+    calls = [i for i in items if not isinstance(i, Reject)]
+    if build_check and calls:
+        _check_build(calls, resources.reference, path)
+    annotator = Annotator(resources.reference, resources.domain_table, transcripts=transcripts,
+                          genome=resources.genome, interpret=make_interpreter(resources, variants, tumor_type))
+    annotations, rejects = [], []
+    for result in annotator.annotate_all(items):
+        (rejects if isinstance(result, Reject) else annotations).append(result)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    meta = dict(resources.metadata)
+    meta.update({
+        "sample": sample, "input": str(path), "format": fmt, "transcript_policy": transcripts,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "rows_read": len(items), "annotated_calls": len({id(a.call) for a in annotations}), "rejected_rows": len(rejects),
+    })
+    records = [to_record(a) for a in annotations]
+    reject_rows = [reject_record(r) for r in rejects]
+    tsv, jsn, rej = out / f"{sample}.fusions.tsv", out / f"{sample}.fusions.json", out / f"{sample}.rejects.tsv"
+    write_tsv(tsv, records, meta)
+    write_json(jsn, records, reject_rows, meta)
+    write_rejects(rej, reject_rows, meta)
+    return SampleResult(annotations, rejects, len(items), fmt, tsv, jsn, rej)
+
+
+def _check_build(calls, reference, path) -> None:
+    try:
+        from .buildcheck import check_build
+    except ImportError:
+        return
+    check_build(calls, reference, path)
+
+
+__all__ = ["Resources", "load_resources", "annotate_file", "SampleResult", "FusionAnnotError"]

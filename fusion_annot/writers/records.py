@@ -1,0 +1,101 @@
+"""FusionAnnotation -> flat record (one dict per output row). The column list is the contract
+with other tools; docs/output-columns.md documents every column."""
+from __future__ import annotations
+
+from dataclasses import fields
+
+from ..domains import format_hits
+from ..model import FusionAnnotation, KnowledgeResult, Reject
+
+CORE_COLUMNS = (
+    "sample", "caller", "fusion_name", "gene5", "gene3",
+    "chrom5", "pos5", "strand5", "chrom3", "pos3", "strand3",
+    "transcript5", "transcript3", "exon5", "exon3", "exons5", "exons3", "site5", "site3",
+    "frame", "fusion_protein_length", "junction_peptide", "kinase_domain", "kinase_domain_kept_pct",
+    "domains5", "caller_frame",
+)
+DETAIL_COLUMNS = (
+    "frame_reason", "peptide_note", "kinase_domain_detail", "domains3",
+    "cds_kept5", "phase5", "cds_skipped3", "phase3", "aa_end5", "aa_start3",
+    "protein_length5", "protein_length3", "canonical5", "canonical3",
+    "split_reads", "spanning_reads", "caller_fusion_name", "oriented_by", "notes",
+    "source_file", "source_line",
+)
+KNOWLEDGE_COLUMNS = tuple(f.name for f in fields(KnowledgeResult))
+COLUMNS = CORE_COLUMNS + KNOWLEDGE_COLUMNS + DETAIL_COLUMNS
+REJECT_COLUMNS = ("sample", "caller", "source_file", "source_line", "reason", "raw")
+
+
+def _range(r):
+    return f"{r[0]}-{r[1]}" if r else ""
+
+
+def _v(x):
+    return "" if x is None else x
+
+
+def to_record(a: FusionAnnotation) -> dict:
+    s5, s3, call = a.side5, a.side3, a.call
+    bp5, bp3 = (call.five_prime, call.three_prime)
+    if a.oriented_by == "reference" and s5 is not None and bp5.gene != s5.gene and bp3.gene == s5.gene:
+        bp5, bp3 = bp3, bp5  # the reference reversed the caller's order
+    rec = {
+        "sample": call.sample,
+        "caller": call.caller,
+        "fusion_name": a.fusion_name,
+        "gene5": a.gene5,
+        "gene3": a.gene3,
+        "chrom5": s5.chrom if s5 else _v(bp5.chrom),
+        "pos5": _v(s5.pos if s5 else bp5.pos),
+        "strand5": s5.strand if s5 else _v(bp5.strand),
+        "chrom3": s3.chrom if s3 else _v(bp3.chrom),
+        "pos3": _v(s3.pos if s3 else bp3.pos),
+        "strand3": s3.strand if s3 else _v(bp3.strand),
+        "transcript5": s5.transcript_id if s5 else "",
+        "transcript3": s3.transcript_id if s3 else "",
+        "exon5": _v(s5.exon if s5 else None),
+        "exon3": _v(s3.exon if s3 else None),
+        "exons5": _range(s5.retained_exons) if s5 else "",
+        "exons3": _range(s3.retained_exons) if s3 else "",
+        "site5": s5.site if s5 else "",
+        "site3": s3.site if s3 else "",
+        "frame": a.frame.frame,
+        "fusion_protein_length": _v(a.frame.fusion_protein_length),
+        "junction_peptide": a.frame.junction_peptide,
+        "kinase_domain": a.domains.kinase_domain,
+        "kinase_domain_kept_pct": _v(a.domains.kinase_domain_kept_pct),
+        "domains5": format_hits(a.domains.domains5),
+        "caller_frame": _v(call.caller_frame),
+        "frame_reason": a.frame.reason,
+        "peptide_note": a.frame.peptide_note,
+        "kinase_domain_detail": _join(a.domains.kinase_domain_name, a.domains.note),
+        "domains3": format_hits(a.domains.domains3),
+        "cds_kept5": _v(s5.cds_offset if s5 else None),
+        "phase5": _v(s5.phase if s5 else None),
+        "cds_skipped3": _v(s3.cds_offset if s3 else None),
+        "phase3": _v(s3.phase if s3 else None),
+        "aa_end5": _v(s5.aa_boundary if s5 else None),
+        "aa_start3": _v(s3.aa_boundary if s3 else None),
+        "protein_length5": _v(s5.protein_length if s5 else None),
+        "protein_length3": _v(s3.protein_length if s3 else None),
+        "canonical5": _v(s5.is_canonical if s5 else None),
+        "canonical3": _v(s3.is_canonical if s3 else None),
+        "split_reads": _v(call.split_reads),
+        "spanning_reads": _v(call.spanning_reads),
+        "caller_fusion_name": call.caller_fusion_name,
+        "oriented_by": a.oriented_by,
+        "notes": " | ".join(a.notes),
+        "source_file": call.source,
+        "source_line": call.line,
+    }
+    for f in fields(KnowledgeResult):
+        rec[f.name] = getattr(a.knowledge, f.name)
+    return rec
+
+
+def reject_record(r: Reject) -> dict:
+    return {"sample": r.sample, "caller": r.caller, "source_file": r.source, "source_line": r.line, "reason": r.reason, "raw": r.raw}
+
+
+def _join(a, b):
+    return f"{a}; {b}" if a and b else (a or b)
