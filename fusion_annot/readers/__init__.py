@@ -34,6 +34,15 @@ _MODULES = (
     "jaffa",
     "bedpe",
     "notation",
+    "cicero",
+    "defuse",
+    "ericscript",
+    "pizzly",
+    "squid",
+    "dragen",
+    "ctat_lr_fusion",
+    "pbfusion",
+    "vcf_sv",
 )
 
 
