@@ -185,7 +185,9 @@ class Annotator:
         dkey = (side5.transcript_id, side5.cds_offset, side5.retained_exons, side3.transcript_id, side3.cds_offset, side3.retained_exons)
         domains = self._domain_cache.get(dkey)
         if domains is None:
-            domains = assess_domains(side5, side3, self.domain_table)
+            canonical3 = self.reference.canonical_transcript(side3.gene)
+            domains = assess_domains(side5, side3, self.domain_table,
+                                     (canonical3.transcript_id, canonical3.transcript_name) if canonical3 else None)
             self._domain_cache[dkey] = domains
         extra_notes = tuple(n for n in (side5.note and f"5': {side5.note}", side3.note and f"3': {side3.note}") if n)
         ann = FusionAnnotation(

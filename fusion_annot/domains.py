@@ -125,7 +125,11 @@ def kinase_domain_of(rows, preference: dict) -> Optional[DomainRow]:
     return min(kinases, key=lambda r: (preference[(r.source, r.accession)], -(r.aa_end - r.aa_start)))
 
 
-def assess_domains(side5: Optional[SideAnnotation], side3: Optional[SideAnnotation], table: Optional[DomainTable]) -> DomainResult:
+def assess_domains(side5: Optional[SideAnnotation], side3: Optional[SideAnnotation], table: Optional[DomainTable],
+                   gene3_canonical: Optional[tuple[str, str]] = None) -> DomainResult:
+    """Domains kept by each side. gene3_canonical = (transcript_id, name) of the 3' gene's policy
+    transcript: when the 3' isoform used has no kinase domain but the gene's protein has one, the
+    kinase is called lost (a non-catalytic isoform), not not_applicable."""
     if table is None:
         return DomainResult("not_applicable", None, note="no domain table")
     hits5: tuple[DomainHit, ...] = ()
@@ -138,6 +142,12 @@ def assess_domains(side5: Optional[SideAnnotation], side3: Optional[SideAnnotati
     hits3 = _hits(rows3, kept3)
     kinase = kinase_domain_of(rows3, table.kinase_preference)
     if kinase is None:
+        canonical_kinase = None
+        if gene3_canonical and gene3_canonical[0] != side3.transcript_id:
+            canonical_kinase = kinase_domain_of(table.for_transcript(*gene3_canonical), table.kinase_preference)
+        if canonical_kinase is not None and rows3:
+            note = f"{side3.transcript_id} is an isoform without the kinase domain of {gene3_canonical[0]} ({canonical_kinase.description})"
+            return DomainResult("lost", 0.0, domains5=hits5, domains3=hits3, note=note)
         note = "" if rows3 else f"no domain annotation for {side3.transcript_id}"
         return DomainResult("not_applicable", None, domains5=hits5, domains3=hits3, note=note)
     pct = round(_overlap_pct(kinase, kept3), 1)

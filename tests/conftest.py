@@ -16,3 +16,23 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def callers_dir(shared_dir) -> Path:
     return shared_dir / "callers"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_cache(tmp_path_factory):
+    """Reference indexes go to a per-run cache unless PYENSEMBL_CACHE_DIR is set (CI may share one)."""
+    import os
+
+    if not os.environ.get("PYENSEMBL_CACHE_DIR"):
+        os.environ["PYENSEMBL_CACHE_DIR"] = str(tmp_path_factory.mktemp("pyensembl_cache"))
+    yield
+
+
+@pytest.fixture(scope="session")
+def bundled(_isolated_cache):
+    """(Reference, DomainTable) for the bundled offline reference, loaded once per test run."""
+    from fusion_annot.domains import load_domain_table
+    from fusion_annot.paths import resource
+    from fusion_annot.reference import load_reference
+
+    return load_reference("bundled"), load_domain_table(resource("reference", "protein_domains.bundled.ensembl110.tsv.gz"))
