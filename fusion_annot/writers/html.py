@@ -1,0 +1,413 @@
+"""HTML report of fusion calls: one self-contained file per sample or per cohort.
+
+Input: output records (dicts with the columns of writers/records.py, as in
+SAMPLE.fusions.json) and, optionally, one diagrams.FusionDiagram per record
+(else a record's own "diagram" dict, else what its columns tell).
+
+The page has a table of calls, sortable (click a header) and filterable (a
+text box; ``column:value`` terms match one column, e.g. ``frame:in_frame``),
+a summary of recurrent fusions when several samples are present, one section
+per distinct fusion with its SVG diagram, and the rejected input rows.
+
+Safety: every string from input is escaped with html.escape (attributes
+double-quoted); ids and classes are made here. A Content-Security-Policy allows
+no network access and only the page's own nonce'd script, so even an escaped
+string that slipped through could not load or run anything. No CDN, no fonts:
+CSS and JS are inline. The page reads ``?filter=``, ``?sort=COLUMN`` and
+``?dir=asc|desc`` from its URL, so a link can open it filtered and sorted.
+"""
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections import OrderedDict
+from html import escape
+from pathlib import Path
+from typing import Any, Iterable, Optional, Sequence
+
+from .. import __version__
+from .diagram import FusionDiagram, diagram_from_dict, diagram_from_record
+from .svg import FRAME_LABELS, render_diagram
+
+# (record key, header, numeric) of the calls table.
+TABLE_COLUMNS = (
+    ("sample", "Sample", False),
+    ("fusion_name", "Fusion", False),
+    ("exon5", "5′ exon", True),
+    ("exon3", "3′ exon", True),
+    ("frame", "Frame", False),
+    ("kinase_domain", "Kinase domain", False),
+    ("actionability", "Actionability", False),
+    ("drugs", "Drugs", False),
+    ("split_reads", "Split reads", True),
+    ("spanning_reads", "Spanning", True),
+    ("caller", "Caller", False),
+    ("review_flag", "Review", False),
+)
+# Shown only when some record has a value (BAM evidence is optional).
+OPTIONAL_COLUMNS = (
+    ("bam_split_reads", "BAM split reads", True),
+    ("bam_spanning_pairs", "BAM spanning pairs", True),
+)
+# Detail lines of a fusion section: (label, record key).
+DETAIL_FIELDS = (
+    ("Frame reason", "frame_reason"),
+    ("Fusion protein", "fusion_protein_length"),
+    ("Junction peptide", "junction_peptide"),
+    ("Kinase domain", "kinase_domain_detail"),
+    ("5′ domains kept", "domains5"),
+    ("3′ domains kept", "domains3"),
+    ("Catalog", "catalog_status"),
+    ("Context", "catalog_context"),
+    ("Actionability", "actionability"),
+    ("Rule", "actionability_rule"),
+    ("Drugs", "drugs"),
+    ("Resistance", "resistance"),
+    ("Interpretation", "interpretation"),
+    ("Review", "review_flag"),
+    ("References", "actionability_refs"),
+)
+_DIAGRAM_KEY = ("gene5", "gene3", "transcript5", "transcript3", "exons5", "exons3", "pos5", "pos3", "frame")
+
+
+def _e(value: Any) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
+
+def render_report(
+    records: Sequence[dict],
+    *,
+    diagrams: Optional[Sequence[Optional[FusionDiagram]]] = None,
+    title: str = "",
+    metadata: Optional[Sequence[dict]] = None,
+    rejects: Sequence[dict] = (),
+) -> str:
+    """The report as one HTML string. diagrams: one per record (None = build from the record)."""
+    records = list(records)
+    if diagrams is not None and len(diagrams) != len(records):
+        raise ValueError("diagrams must give one entry (or None) per record")
+    samples = list(OrderedDict.fromkeys(str(r.get("sample", "")) for r in records))
+    cohort = len(samples) > 1
+    title = title or ("Fusion report: " + (f"{len(samples)} samples" if cohort else (samples[0] if samples else "no calls")))
+    groups = _group(records)
+    section_of = {}
+    sections = []
+    for number, (key, indices) in enumerate(groups.items(), start=1):
+        for i in indices:
+            section_of[i] = f"fusion-{number}"
+        first = indices[0]
+        diagram = _diagram(records[first], diagrams[first] if diagrams is not None else None)
+        sections.append(_fusion_section(f"fusion-{number}", [records[i] for i in indices], diagram))
+    nonce = secrets.token_urlsafe(16)
+    body = [
+        f"<header><h1>{_e(title)}</h1>{_metadata(metadata or (), samples, len(records))}</header>",
+        _summary(records, section_of) if cohort else "",
+        _calls_table(records, section_of),
+        '<h2>Fusions</h2>' + ("".join(sections) if sections else '<p class="empty">No fusion calls.</p>'),
+        _rejects(rejects),
+        f'<footer>fusion-annot {_e(__version__)} · generated {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC · '
+        "research and clinical decision support; confirm findings per laboratory SOP.</footer>",
+    ]
+    csp = f"default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-{nonce}'; img-src data:"
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
+        + "".join(body)
+        + f'<script nonce="{nonce}">{_JS}</script></body></html>\n'
+    )
+
+
+def write_report(path: str | Path, records: Sequence[dict], **options) -> Path:
+    """Write render_report(records, **options) to path (UTF-8)."""
+    path = Path(path)
+    path.write_text(render_report(records, **options), encoding="utf-8")
+    return path
+
+
+def _group(records: Sequence[dict]) -> "OrderedDict[tuple, list[int]]":
+    """Records drawing the same fusion (same partners, transcripts, exons, junction) share one section."""
+    groups: OrderedDict[tuple, list[int]] = OrderedDict()
+    for i, r in enumerate(records):
+        groups.setdefault(tuple(str(r.get(k, "")) for k in _DIAGRAM_KEY), []).append(i)
+    return groups
+
+
+def _diagram(record: dict, given: Optional[FusionDiagram]) -> FusionDiagram:
+    if given is not None:
+        return given
+    stored = record.get("diagram")
+    if isinstance(stored, dict):
+        try:
+            return diagram_from_dict(stored)
+        except (KeyError, TypeError, ValueError):
+            pass  # a malformed stored diagram falls back to the record's own columns
+    return diagram_from_record(record)
+
+
+def _metadata(metadata: Iterable[dict], samples: list[str], n_calls: int) -> str:
+    merged: OrderedDict[str, list[str]] = OrderedDict()
+    for md in metadata:
+        for key in ("reference", "reference_build", "domain_table", "genome_fasta", "transcript_policy", "tool", "created"):
+            if md.get(key) not in (None, ""):
+                values = merged.setdefault(key, [])
+                if str(md[key]) not in values:
+                    values.append(str(md[key]))
+    items = [("Samples", ", ".join(samples) if len(samples) <= 12 else f"{len(samples)} samples"), ("Calls", str(n_calls))]
+    for key, values in merged.items():
+        shown = values if len(values) <= 3 else values[:3] + [f"… {len(values) - 3} more"]
+        items.append((key.replace("_", " ").capitalize(), "; ".join(shown)))
+    return '<dl class="meta">' + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in items) + "</dl>"
+
+
+def _columns(records: Sequence[dict]):
+    optional = [c for c in OPTIONAL_COLUMNS if any(r.get(c[0]) not in (None, "") for r in records)]
+    return list(TABLE_COLUMNS) + optional
+
+
+def _cell(record: dict, key: str, numeric: bool, link: str = "") -> str:
+    value = record.get(key)
+    text = "" if value is None else str(value)
+    if key == "kinase_domain" and record.get("kinase_domain_kept_pct") not in (None, ""):
+        text = f"{text} ({float(record['kinase_domain_kept_pct']):g}%)"
+    if key == "frame":
+        text = FRAME_LABELS.get(text, text)
+    attrs = f' class="num"' if numeric else ""
+    sort_value = value if numeric and value not in (None, "") else None
+    if sort_value is not None:
+        attrs += f' data-sort="{_e(sort_value)}"'
+    if key == "frame":
+        attrs += f' data-value="{_e(value)}"'
+    inner = f'<a href="#{link}">{_e(text)}</a>' if link else _e(text)
+    return f"<td{attrs}>{inner}</td>"
+
+
+def _header_row(columns) -> str:
+    cells = "".join(
+        f'<th data-key="{_e(key)}" data-type="{"number" if numeric else "text"}" tabindex="0" aria-sort="none">{_e(label)}</th>'
+        for key, label, numeric in columns
+    )
+    return f"<thead><tr>{cells}</tr></thead>"
+
+
+def _calls_table(records: Sequence[dict], section_of: dict) -> str:
+    columns = _columns(records)
+    rows = []
+    for i, r in enumerate(records):
+        cells = "".join(
+            _cell(r, key, numeric, section_of.get(i, "") if key == "fusion_name" else "") for key, _, numeric in columns
+        )
+        rows.append(f'<tr class="call">{cells}</tr>')
+    return (
+        '<h2>Calls</h2><div class="controls"><label>Filter <input id="filter" type="search" '
+        'placeholder="text, or column:value (frame:in_frame)" size="40"></label> '
+        f'<span class="count">showing <span id="shown">{len(records)}</span> of {len(records)}</span></div>'
+        f'<table id="calls" class="sortable">{_header_row(columns)}<tbody>{"".join(rows)}</tbody></table>'
+    )
+
+
+def _summary(records: Sequence[dict], section_of: dict) -> str:
+    by_fusion: OrderedDict[str, dict] = OrderedDict()
+    for i, r in enumerate(records):
+        name = str(r.get("fusion_name", ""))
+        entry = by_fusion.setdefault(name, {"samples": set(), "frames": set(), "kinase": set(), "action": set(), "link": section_of.get(i, "")})
+        entry["samples"].add(str(r.get("sample", "")))
+        entry["frames"].add(FRAME_LABELS.get(str(r.get("frame", "")), str(r.get("frame", ""))))
+        entry["kinase"].add(str(r.get("kinase_domain", "")))
+        if r.get("actionability"):
+            entry["action"].add(str(r["actionability"]))
+    ordered = sorted(by_fusion.items(), key=lambda kv: (-len(kv[1]["samples"]), kv[0]))
+    rows = "".join(
+        f'<tr><td><a href="#{_e(v["link"])}">{_e(name)}</a></td><td class="num" data-sort="{len(v["samples"])}">'
+        f'{len(v["samples"])}</td><td>{_e(", ".join(sorted(v["frames"])))}</td>'
+        f'<td>{_e(", ".join(sorted(v["kinase"])))}</td><td>{_e(", ".join(sorted(v["action"])))}</td></tr>'
+        for name, v in ordered
+    )
+    columns = (("fusion_name", "Fusion", False), ("samples", "Samples", True), ("frame", "Frame", False),
+               ("kinase_domain", "Kinase domain", False), ("actionability", "Actionability", False))
+    return (
+        "<h2>Recurrent fusions</h2>"
+        f'<table id="summary" class="sortable">{_header_row(columns)}<tbody>{rows}</tbody></table>'
+    )
+
+
+def _position(r: dict, role: str) -> str:
+    chrom, pos, strand = r.get(f"chrom{role}"), r.get(f"pos{role}"), r.get(f"strand{role}")
+    if not chrom or pos in (None, ""):
+        return ""
+    try:
+        pos_text = f"{int(pos):,}"
+    except (TypeError, ValueError):
+        pos_text = str(pos)
+    return f"{chrom}:{pos_text} ({strand})" if strand else f"{chrom}:{pos_text}"
+
+
+def _partner_line(r: dict, role: str) -> str:
+    bits = [
+        f"exon {r.get(f'exon{role}')}" if r.get(f"exon{role}") not in (None, "") else "",
+        f"exons {r.get(f'exons{role}')} kept" if r.get(f"exons{role}") else "",
+        _position(r, role),
+        str(r.get(f"transcript{role}") or ""),
+        str(r.get(f"site{role}") or "").replace("_", " "),
+    ]
+    return ", ".join(b for b in bits if b)
+
+
+def _fusion_section(anchor: str, records: list[dict], diagram: FusionDiagram) -> str:
+    r = records[0]
+    frame = str(r.get("frame", "unknown"))
+    kinase = str(r.get("kinase_domain", ""))
+    badges = (
+        f'<span class="badge frame-{_e(frame if frame in FRAME_LABELS else "unknown")}">{_e(FRAME_LABELS.get(frame, frame))}</span>'
+        f'<span class="badge kinase-{_e(kinase if kinase in ("retained", "partial", "lost") else "na")}">kinase {_e(kinase)}</span>'
+        + (f'<span class="badge action">{_e(r.get("actionability"))}</span>' if r.get("actionability") else "")
+    )
+    details = [("5′ " + str(r.get("gene5", "")), _partner_line(r, "5")), ("3′ " + str(r.get("gene3", "")), _partner_line(r, "3"))]
+    for label, key in DETAIL_FIELDS:
+        value = r.get(key)
+        if value in (None, ""):
+            continue
+        if key == "fusion_protein_length":
+            value = f"{value} aa"
+        details.append((label, str(value)))
+    sample_list = sorted({str(x.get("sample", "")) for x in records})
+    details.append(("Samples" if len(sample_list) > 1 else "Sample", ", ".join(sample_list)))
+    dl = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in details)
+    source = "" if diagram.source == "reference" else '<p class="note">Exon structure from the output columns only (run the report with a reference for the full picture).</p>'
+    return (
+        f'<section class="fusion" id="{anchor}"><h3>{_e(r.get("fusion_name", ""))} {badges}</h3>'
+        f'<dl class="details">{dl}</dl>{source}'
+        f'<div class="diagram">{render_diagram(diagram, str(r.get("fusion_name", "")))}</div></section>'
+    )
+
+
+def _rejects(rejects: Sequence[dict]) -> str:
+    if not rejects:
+        return ""
+    keys = ("sample", "caller", "source_file", "source_line", "reason")
+    head = "".join(f"<th>{_e(k.replace('_', ' '))}</th>" for k in keys)
+    rows = "".join("<tr>" + "".join(f"<td>{_e(x.get(k, ''))}</td>" for k in keys) + "</tr>" for x in rejects)
+    return (
+        f'<details class="rejects"><summary>{len(rejects)} input row(s) not annotated</summary>'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></details>"
+    )
+
+
+_CSS = """
+body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1d2329;margin:24px;max-width:1200px}
+h1{font-size:22px;margin:0 0 8px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #d5dbe1;padding-bottom:4px}
+h3{font-size:16px;margin:0 0 8px}
+dl.meta,dl.details{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:6px 0}
+dt{color:#5b6670}dd{margin:0;word-break:break-word}
+table{border-collapse:collapse;width:100%;font-size:13px}
+th,td{border-bottom:1px solid #e3e7eb;padding:4px 6px;text-align:left;vertical-align:top}
+th{background:#f3f5f7;cursor:pointer;user-select:none;white-space:nowrap}
+th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{content:" ▼"}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+tr.call:hover{background:#f7fafc}
+.controls{margin:6px 0 8px}.count{color:#5b6670;margin-left:10px}
+input[type=search]{font:inherit;padding:3px 6px}
+section.fusion{border:1px solid #d5dbe1;border-radius:6px;padding:12px 14px;margin:14px 0;page-break-inside:avoid}
+.badge{display:inline-block;font-size:12px;font-weight:600;border-radius:10px;padding:1px 8px;margin-left:6px;background:#eef1f4}
+.badge.frame-in_frame{background:#dff3e4;color:#17642f}.badge.frame-out_of_frame,.badge.frame-stop_before_junction{background:#fbe3e1;color:#9b1c13}
+.badge.kinase-retained{background:#fde7d3;color:#8a3b00}.badge.kinase-partial{background:#fff4cc;color:#6b5300}.badge.kinase-lost{background:#eceff1;color:#505a63}
+.badge.action{background:#e3ecfb;color:#1b4593}
+.note{color:#5b6670;font-size:12px}.empty{color:#5b6670}
+.diagram{overflow-x:auto}
+svg.fusion-diagram text{font:11px system-ui,Arial,sans-serif;fill:#1d2329}
+svg text.gene{font-weight:700;font-size:12px}svg text.sub,svg text.aa-len,svg text.legend{fill:#5b6670;font-size:10px}
+svg text.section{font-weight:600;fill:#5b6670;font-size:10px;text-transform:uppercase;letter-spacing:.04em}
+svg text.exon-num{font-size:9px;fill:#5b6670;text-anchor:middle}
+svg text.frame-badge{font-weight:700;font-size:12px}svg text.frame-in_frame{fill:#17642f}
+svg text.frame-out_of_frame,svg text.frame-stop_before_junction{fill:#9b1c13}
+svg line.intron{stroke:#9aa5b1;stroke-width:1}
+svg line.junction{stroke:#d62728;stroke-width:2;stroke-dasharray:3 2}
+svg rect.exon.lost{fill:#fff;stroke:#9aa5b1}
+svg rect.p5{fill:#3a6ea5;stroke:#2b5580}svg rect.p3{fill:#2a9d8f;stroke:#1f776c}
+svg rect.protein.lost{fill:#e7ebef;stroke:#c9d1d9}
+svg rect.protein.untranslated{fill:#f2f2f2;stroke:#b0b8c0;stroke-dasharray:2 2}
+svg rect.domain{fill:#c9b6e4;stroke:#6d4aa0;fill-opacity:.95}
+svg rect.domain.kinase{fill:#f28e2b;stroke:#a94f00;stroke-width:2}
+svg rect.domain.lost{fill-opacity:.35;stroke-opacity:.5}svg rect.domain.muted{fill-opacity:.3}
+svg text.domain-label{font-size:9px;text-anchor:middle;fill:#1d2329;pointer-events:none}
+details.rejects{margin:20px 0}footer{margin-top:30px;color:#5b6670;font-size:12px}
+@media print{input,.controls{display:none}section.fusion{border:none}}
+"""
+
+_JS = r"""
+(function () {
+  "use strict";
+  function cellValue(row, index, numeric) {
+    var cell = row.cells[index];
+    if (!cell) { return numeric ? -Infinity : ""; }
+    var raw = cell.hasAttribute("data-sort") ? cell.getAttribute("data-sort") : cell.textContent;
+    if (numeric) { var n = parseFloat(raw); return isNaN(n) ? -Infinity : n; }
+    return raw.trim().toLowerCase();
+  }
+  function sortTable(table, index, direction) {
+    var header = table.tHead.rows[0].cells[index];
+    var numeric = header.getAttribute("data-type") === "number";
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    var sign = direction === "descending" ? -1 : 1;
+    rows.sort(function (a, b) {
+      var x = cellValue(a, index, numeric), y = cellValue(b, index, numeric);
+      return x < y ? -sign : x > y ? sign : 0;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) { th.setAttribute("aria-sort", "none"); });
+    header.setAttribute("aria-sort", direction);
+  }
+  function columnIndex(table, key) {
+    var cells = table.tHead.rows[0].cells;
+    for (var i = 0; i < cells.length; i++) { if (cells[i].getAttribute("data-key") === key) { return i; } }
+    return -1;
+  }
+  function applyFilter(table, text) {
+    var terms = text.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    var shown = 0;
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+      var ok = terms.every(function (term) {
+        var colon = term.indexOf(":");
+        if (colon > 0) {
+          var index = columnIndex(table, term.slice(0, colon));
+          if (index >= 0) {
+            var cell = row.cells[index];
+            var value = term.slice(colon + 1);
+            return (cell.textContent.toLowerCase().indexOf(value) >= 0) ||
+                   ((cell.getAttribute("data-value") || "").toLowerCase().indexOf(value) >= 0);
+          }
+        }
+        return row.textContent.toLowerCase().indexOf(term) >= 0;
+      });
+      row.hidden = !ok;
+      if (ok) { shown++; }
+    });
+    var counter = document.getElementById("shown");
+    if (counter && table.id === "calls") { counter.textContent = String(shown); }
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), function (table) {
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
+      function toggle() {
+        var next = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
+        sortTable(table, index, next);
+      }
+      th.addEventListener("click", toggle);
+      th.addEventListener("keydown", function (event) { if (event.key === "Enter") { toggle(); } });
+    });
+  });
+  var calls = document.getElementById("calls");
+  var input = document.getElementById("filter");
+  if (calls && input) {
+    input.addEventListener("input", function () { applyFilter(calls, input.value); });
+    var params = new URLSearchParams(window.location.search);
+    if (params.get("filter")) { input.value = params.get("filter"); applyFilter(calls, input.value); }
+    var key = params.get("sort");
+    if (key) {
+      var index = columnIndex(calls, key);
+      if (index >= 0) { sortTable(calls, index, params.get("dir") === "desc" ? "descending" : "ascending"); }
+    }
+  }
+})();
+"""
