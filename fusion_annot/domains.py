@@ -153,7 +153,9 @@ def assess_domains(side5: Optional[SideAnnotation], side3: Optional[SideAnnotati
     pct = round(_overlap_pct(kinase, kept3), 1)
     status = "retained" if pct >= 100.0 else ("lost" if pct <= 0.0 else "partial")
     where = f"{kinase.description} aa {kinase.aa_start}-{kinase.aa_end} ({kinase.source} {kinase.accession})"
-    kept_txt = f"3' keeps aa {kept3[0]}-{kept3[1]}" if kept3 else "3' keeps no residue"
+    split = side3.cds_offset is not None and side3.cds_offset > 0 and side3.cds_offset % 3
+    kept_txt = (f"3' keeps whole residues {kept3[0]}-{kept3[1]}" + (f" (aa {kept3[0] - 1} is split by the junction)" if split else "")
+                if kept3 else "3' keeps no residue")
     return DomainResult(status, pct, kinase_domain_name=where, domains5=hits5, domains3=hits3, note=kept_txt)
 
 
