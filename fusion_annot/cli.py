@@ -14,7 +14,7 @@ from . import __version__
 from .errors import FusionAnnotError
 
 # Subcommand modules, in the order shown by --help; a missing module is skipped.
-_COMMANDS = ("annotate", "describe", "merge", "knowledge", "cohort", "report")
+_COMMANDS = ("annotate", "describe", "merge", "knowledge", "cohort", "report", "index")
 
 
 def build_parser() -> argparse.ArgumentParser:

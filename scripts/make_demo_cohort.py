@@ -139,6 +139,14 @@ DEMO = (
 )
 
 
+# Tumour type per demo sample, in the knowledge base's vocabulary (resources/knowledge/tumor_types.tsv).
+TUMOR_TYPES = {
+    "IFS01": "infantile fibrosarcoma", "IFS02": "infantile fibrosarcoma", "STS03": "soft tissue sarcoma",
+    "STS04": "soft tissue sarcoma", "STS05": "soft tissue sarcoma", "STS06": "soft tissue sarcoma",
+    "STS07": "soft tissue sarcoma", "EWS08": "bone sarcoma",
+}
+
+
 @dataclass(frozen=True)
 class Junction:
     fusion: DemoFusion
@@ -327,13 +335,14 @@ def demo_files(junctions: list[Junction]) -> dict[str, str]:
 
 
 def sample_sheet(junctions: list[Junction]) -> str:
-    rows = ["sample\tformat\tpath\tbam\tvariants"]
+    rows = ["sample\tformat\tpath\ttumor_type\tbam\tvariants"]
     seen = []
     for j in junctions:
         if j.fusion.sample not in seen:
             seen.append(j.fusion.sample)
             fmt, suffix, _ = FORMATS[j.fusion.caller]
-            rows.append(f"{j.fusion.sample}\t{fmt}\t{SHEET_PREFIX}/{j.fusion.sample}.{suffix}\t\t")
+            path = f"{SHEET_PREFIX}/{j.fusion.sample}.{suffix}"
+            rows.append(f"{j.fusion.sample}\t{fmt}\t{path}\t{TUMOR_TYPES[j.fusion.sample]}\t\t")
     return "\n".join(rows) + "\n"
 
 

@@ -1,0 +1,226 @@
+"""Sample sheet, validation and helpers shared by the rules (no rules here).
+
+Everything that can be checked before a job runs is checked here, at parse time,
+and reported at once: a bad sample sheet stops the workflow with one message
+listing every problem, before any job starts.
+"""
+import os
+import shlex
+import sys
+from pathlib import Path
+
+import yaml
+
+from snakemake.exceptions import WorkflowError
+from snakemake.settings.types import DeploymentMethod
+from snakemake.utils import validate
+
+# The repository this Snakefile belongs to: the fusion_annot package and its resources/ live here.
+PACKAGE_ROOT = Path(workflow.basedir).resolve()
+BUNDLED_GTF = PACKAGE_ROOT / "resources" / "reference" / "fusion_annot_bundled.ensembl110.gtf.gz"
+SAMPLE_SCHEMA = "../config/schema/samples.schema.yaml"  # relative to this file (snakemake.utils.validate)
+SAMPLE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"  # same as samples.schema.yaml
+OPTIONAL_PATH_COLUMNS = ("bam", "variants")
+PATH_SEPARATORS = (os.sep, "\\")  # a sample name becomes a file name: no separator of any platform
+
+
+def fusion_annot_command():
+    """How jobs call fusion-annot: `python -m fusion_annot` with this checkout first on PYTHONPATH.
+
+    The workflow and the package it calls are then always the same version. With
+    --sdm conda the environment (envs/fusion_annot.yaml) supplies Python and the
+    dependencies; without conda, the interpreter that runs Snakemake is used (the
+    project's venv), so the jobs see the same packages as the Snakefile.
+    """
+    use_conda = DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
+    python = "python" if use_conda else sys.executable
+    root = shlex.quote(str(PACKAGE_ROOT))
+    return f"PYTHONPATH={root}${{PYTHONPATH:+:$PYTHONPATH}} {shlex.quote(python)} -m fusion_annot"
+
+
+FUSION_ANNOT = fusion_annot_command()
+
+
+def package_capabilities():
+    """(reader names, options of `fusion-annot annotate`) of the fusion_annot package in this checkout,
+    or (None, None) when Snakemake runs where the package's dependencies are not importable (conda-only)."""
+    sys.path.insert(0, str(PACKAGE_ROOT))
+    try:
+        from fusion_annot.cli import build_parser
+        from fusion_annot.readers import format_names
+    except ImportError:
+        return None, None
+    finally:
+        sys.path.remove(str(PACKAGE_ROOT))
+    parser = build_parser()
+    annotate = next(a for a in parser._subparsers._group_actions if a.dest == "command").choices["annotate"]
+    options = {s for action in annotate._actions for s in action.option_strings}
+    return {"auto", *format_names()}, options
+
+
+def _schema_error(exc):
+    """The useful part of the jsonschema ValidationError behind snakemake.utils.validate's WorkflowError."""
+    error = exc.__context__ if getattr(exc.__context__, "validator", None) else exc
+    message = getattr(error, "message", None)
+    if not message:
+        return str(exc).splitlines()[0]
+    field = ".".join(str(p) for p in getattr(error, "absolute_path", ()))
+    return f"column {field}: {message}" if field else message
+
+
+def sample_sheet_columns():
+    """Column names the sample-sheet schema allows, in schema order."""
+    schema_path = Path(workflow.basedir) / "config" / "schema" / "samples.schema.yaml"
+    with open(schema_path, encoding="utf-8") as fh:
+        return list(yaml.safe_load(fh)["properties"])
+
+
+def read_sample_sheet(path):
+    """Rows of the sample sheet as dicts with their 1-based line numbers; '#' lines and blank lines skipped."""
+    sheet = Path(path)
+    if not sheet.is_file():
+        raise WorkflowError(f"sample sheet not found: {path} (set 'samples' in the config)")
+    with open(sheet, newline="", encoding="utf-8") as fh:
+        lines = [(n, line) for n, line in enumerate(fh, start=1) if line.strip() and not line.startswith("#")]
+    if not lines:
+        raise WorkflowError(f"sample sheet {path} is empty: expected a header line (sample, format, path)")
+    header = [h.strip() for h in lines[0][1].rstrip("\r\n").split("\t")]
+    rows = []
+    for number, line in lines[1:]:
+        cells = [c.strip() for c in line.rstrip("\r\n").split("\t")]
+        if len(cells) > len(header):
+            rows.append((number, None, f"{len(cells)} tab-separated cells, the header has {len(header)}"))
+            continue
+        record = {k: v for k, v in zip(header, cells) if v != ""}  # empty cell = not given
+        rows.append((number, record, None))
+    return header, rows
+
+
+def load_samples(path):
+    """{sample: row} from the sheet, after schema validation and the checks a schema cannot make.
+
+    Stops with one WorkflowError listing every problem: a sample name that is not a
+    plain file name, a duplicated sample, an unknown format, an input file that does
+    not exist. Relative paths are relative to the working directory.
+    """
+    header, rows = read_sample_sheet(path)
+    problems = []
+    missing_columns = [c for c in ("sample", "format", "path") if c not in header]
+    if missing_columns:
+        raise WorkflowError(f"sample sheet {path}: missing column(s) {', '.join(missing_columns)} (header: {header})")
+    allowed = sample_sheet_columns()
+    unknown = [c for c in header if c not in allowed]
+    if unknown:
+        raise WorkflowError(f"sample sheet {path}: unknown column(s) {', '.join(unknown)} (allowed: {', '.join(allowed)})")
+    formats, annotate_flags = package_capabilities()
+    samples, first_line = {}, {}
+    for number, record, error in rows:
+        where = f"{path}:{number}"
+        if error:
+            problems.append(f"{where}: {error}")
+            continue
+        name = record.get("sample", "")
+        if any(separator in name for separator in PATH_SEPARATORS):
+            problems.append(f"{where}: sample name '{name}' contains a path separator; use letters, digits, . _ -")
+            continue
+        try:
+            validate(record, SAMPLE_SCHEMA)  # also fills the defaults of optional columns
+        except Exception as exc:  # WorkflowError wrapping a jsonschema ValidationError
+            problems.append(f"{where}: sample '{name}': {_schema_error(exc)}")
+            continue
+        if name in first_line:
+            problems.append(f"{where}: sample '{name}' is duplicated (first on line {first_line[name]})")
+            continue
+        first_line[name] = number
+        if formats is not None and record["format"] not in formats:
+            problems.append(
+                f"{where}: sample '{name}': unknown format '{record['format']}' (known: {', '.join(sorted(formats))})"
+            )
+        for column in OPTIONAL_PATH_COLUMNS:
+            if record.get(column) and annotate_flags is not None and f"--{column}" not in annotate_flags:
+                problems.append(f"{where}: sample '{name}': this fusion-annot cannot use a {column} file yet "
+                                f"(annotate has no --{column} option); leave the column empty")
+        for column in ("path", *OPTIONAL_PATH_COLUMNS):
+            value = record.get(column, "")
+            if value and not Path(value).is_file():
+                problems.append(f"{where}: sample '{name}': {column} file not found: {value}"
+                                f" (relative paths are relative to the working directory {Path.cwd()})")
+        samples[name] = record
+    if not samples and not problems:
+        problems.append(f"{path}: no samples")
+    if problems:
+        shown = problems[:50]
+        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        raise WorkflowError(f"invalid sample sheet {path} ({len(problems)} problem(s)):\n  " + "\n  ".join(shown) + more)
+    return samples
+
+
+def check_reference(ref):
+    """Files named in the reference section must exist before any job starts."""
+    problems = []
+    spec = ref["spec"]
+    if spec != "bundled" and not spec.startswith("ensembl:") and not Path(spec).is_file():
+        problems.append(f"reference.spec: GTF not found: {spec}")
+    for key in ("domains", "genome"):
+        if ref[key] and not Path(ref[key]).is_file():
+            problems.append(f"reference.{key}: file not found: {ref[key]}")
+    if problems:
+        raise WorkflowError("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+SAMPLES = load_samples(config["samples"])
+check_reference(config["reference"])
+
+
+# --- inputs and parameters of the rules -------------------------------------------------------------------
+
+
+def reference_files():
+    """The GTF the index is built from (so that a changed GTF rebuilds the index); none for ensembl:N."""
+    spec = config["reference"]["spec"]
+    if spec == "bundled":
+        return [str(BUNDLED_GTF)]
+    if spec.startswith("ensembl:"):
+        return []
+    return [spec]
+
+
+def reference_options():
+    """--reference/--cache-dir/--domains/--genome, shell-quoted, shared by index and annotate."""
+    ref = config["reference"]
+    options = ["--reference", ref["spec"], "--cache-dir", ref["cache_dir"]]
+    for key in ("domains", "genome"):
+        if ref[key]:
+            options += [f"--{key}", ref[key]]
+    return " ".join(shlex.quote(o) for o in options)
+
+
+def sample_input(wildcards):
+    """The caller file, and the optional variants/BAM files, of one sample."""
+    record = SAMPLES[wildcards.sample]
+    files = {"calls": record["path"]}
+    for column in OPTIONAL_PATH_COLUMNS:
+        if record.get(column):
+            files[column] = record[column]
+    return files
+
+
+def annotate_options(wildcards):
+    """Per-sample and configured options of `fusion-annot annotate`, shell-quoted."""
+    record = SAMPLES[wildcards.sample]
+    options = ["--format", record["format"], "--sample", wildcards.sample,
+               "--transcripts", config["annotate"]["transcripts"]]
+    if record.get("tumor_type"):
+        options += ["--tumor-type", record["tumor_type"]]
+    if record.get("variants"):
+        options += ["--variants", record["variants"]]
+    if record.get("bam"):
+        options += ["--bam", record["bam"]]
+    if not config["annotate"]["build_check"]:
+        options.append("--no-build-check")
+    return " ".join(shlex.quote(o) for o in options)
+
+
+def sample_outputs(kind):
+    """Per-sample output files of every sample: kind is fusions.tsv, fusions.json or rejects.tsv."""
+    return [f"results/samples/{s}/{s}.{kind}" for s in SAMPLES]
