@@ -100,7 +100,7 @@ def interpret(annotation: FusionAnnotation, kb: KnowledgeBase, variants: Iterabl
         actionability = "not actionable"
     actionability_refs = _unique([k for a in levels_rows for k in a.ref_keys] + refs_of(drug_rows))
 
-    interpretation = _sentence(fusion, gene3, decision, status, match, kb, drug_rows, hits)
+    interpretation = _sentence(fusion, gene3, decision, status, match, kb, drug_rows, hits, tumor_key)
     return KnowledgeResult(
         catalog_status=status,
         catalog_context="; ".join(contexts),
@@ -131,13 +131,16 @@ def _relevant_hits(annotation: FusionAnnotation, kb: KnowledgeBase, variants, ge
     return kept
 
 
-def _sentence(fusion, gene3, decision, status, match, kb, drug_rows, hits) -> str:
+def _sentence(fusion, gene3, decision, status, match, kb, drug_rows, hits, tumor_key=None) -> str:
     rule = decision.rule
     if rule.outcome == NOT_ACTIONABLE:
         text = f"{fusion}: not actionable: {rule.summary}."
     else:
         labels = {t.key: t.label for t in kb.tumor_types}
-        where = ", ".join(_unique(labels.get(r.context_key, r.context_key) for r in match.rows))
+        rows = match.rows
+        if status == IN_CONTEXT:
+            rows = tuple(r for r in rows if kb.is_within(r.context_key, tumor_key))
+        where = ", ".join(_unique(labels.get(r.context_key, r.context_key) for r in rows))
         if status == NOVEL:
             catalog = NOVEL_SENTENCE
         elif status == IN_CONTEXT:
@@ -154,7 +157,7 @@ def _sentence(fusion, gene3, decision, status, match, kb, drug_rows, hits) -> st
         if any(r.role == "off_label_case" for r in drug_rows):
             text += " Off-label case evidence: " + ", ".join(_unique(r.drug for r in drug_rows if r.role == "off_label_case")) + "."
     for h in hits:
-        text += (f" {'Possible ' if h.certainty == POSSIBLE else ''}resistance mutation {h.row.gene} {h.row.mutation}: "
+        text += (f" {'Possible r' if h.certainty == POSSIBLE else 'R'}esistance mutation {h.row.gene} {h.row.mutation}: "
                  f"resistant to {', '.join(h.resistant_to)}"
                  + (f"; still active: {', '.join(h.retains)}" if h.retains else "") + ".")
     return text

@@ -14,7 +14,7 @@ _STATUS_TEXT = {
     "label_extension": "label extension",
     "conditional_authorisation": "conditional authorisation",
     "chmp_positive_opinion": "CHMP positive opinion",
-    "regional_approval": "approval",
+    "regional_approval": "regional approval",
     "investigational": "investigational",
     "off_label": "off-label",
 }
