@@ -35,7 +35,6 @@ from __future__ import annotations
 import re
 from typing import Iterator, Optional, Union
 
-from ..errors import InputError
 from ..model import Breakpoint, FusionCall, Reject
 from ..textio import numbered_lines
 from . import ReaderSpec
@@ -191,8 +190,6 @@ def read(path: str, sample: str = "") -> Iterator[Union[FusionCall, Reject]]:
     rows = _split_rows(_chain(first_data, lines))
     if set(CHIMERASCAN_COLUMNS) <= set(columns):
         return _read_chimerascan(path, sample, columns, rows)
-    if not first_data:
-        raise InputError(path, 0, "no BEDPE data rows")
     return _read_generic(path, sample, columns, rows)
 
 

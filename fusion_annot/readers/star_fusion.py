@@ -94,7 +94,7 @@ def read_left_right(path: str, sample: str, caller: str) -> Iterator[Union[Fusio
             split_reads=count(fields[i_junction]) if i_junction >= 0 else None,
             spanning_reads=count(fields[i_spanning]) if i_spanning >= 0 else None,
             level="breakpoint",
-            extra={n: v for n, i in extra_index if (v := fields[i].strip()) not in ("", ".")},
+            extra={n: v for n, i in extra_index if (v := fields[i]) not in ("", ".")},  # verbatim
         )
 
 
