@@ -325,3 +325,16 @@ def test_ntrk2_variant_matches_only_the_numbering_of_the_reference_transcript(kb
 def test_missing_vcf_is_an_input_error(reference, tmp_path):
     with pytest.raises(InputError, match="not found"):
         read_variants(tmp_path / "nope.vcf", reference, genes=["NTRK1"])
+
+
+def test_knowledge_command_check_exit_codes(tmp_path, capsys):
+    from fusion_annot.cli import main
+
+    assert main(["knowledge", "--check"]) == 0
+    assert main(["knowledge"]) == 0
+    assert "2026-11-23" in capsys.readouterr().out
+    bad = tmp_path / "kb"
+    shutil.copytree(load_knowledge_base().directory, bad)
+    (bad / "references.tsv").write_text((bad / "references.tsv").read_text().replace("\nP12\t", "\nP12x\t"))
+    assert main(["knowledge", "--check", "--dir", str(bad)]) == 2
+    assert "P12" in capsys.readouterr().err
