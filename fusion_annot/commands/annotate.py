@@ -28,7 +28,8 @@ def run(args) -> int:
     if args.variants:
         from ..knowledge.variants import read_variants
 
-        variants = read_variants(args.variants, resources.reference)
+        genes = resources.knowledge.resistance_genes if resources.knowledge is not None else None
+        variants = read_variants(args.variants, resources.reference, genes=genes, genome=resources.genome)
     result = annotate_file(args.input, args.out_dir, resources, fmt=args.format, sample=args.sample,
                            transcripts=args.transcripts, variants=variants, tumor_type=args.tumor_type,
                            build_check=not args.no_build_check)
