@@ -320,7 +320,7 @@ def _legend(y: int) -> str:
              ("domain", "domain"), ("domain kinase", "kinase domain"))
     out, x = [], 0
     for cls, text in items:
-        out.append(f'<rect class="{cls}" x="{x}" y="{y}" width="14" height="10" rx="2"/>'
+        out.append(f'<rect class="{cls} key" x="{x}" y="{y}" width="14" height="10" rx="2"/>'
                    f'<text class="legend" x="{x + 18}" y="{y + 9}">{_e(text)}</text>')
         x += 40 + len(text) * 6
     out.append(f'<line class="junction" x1="{x}" y1="{y - 2}" x2="{x}" y2="{y + 12}"/>'

@@ -1,0 +1,279 @@
+"""HTML report: escaping, self-containment, diagrams, and the page as a real browser renders it.
+
+The browser tests run headless Chromium (Debian package `chromium`) on the written
+file and assert on the DOM it builds after the page's script has run; they skip
+when chromium is not installed.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from fusion_annot import cli
+from fusion_annot.writers.diagram import (
+    DomainBox,
+    FusionDiagram,
+    PartnerDrawing,
+    diagram_from_dict,
+    diagram_from_record,
+    diagram_to_dict,
+)
+from fusion_annot.writers.html import render_report, write_report
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "resources" / "demo"
+XSS = "<img src=x onerror=alert(1)>"
+CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (apt-get install chromium)")
+
+# What `fusion-annot annotate` writes for the ETV6 exon 5 :: NTRK3 exon 15 call of resources/demo/IFS01.
+ETV6_NTRK3 = {
+    "sample": "IFS01", "caller": "star-fusion", "fusion_name": "ETV6::NTRK3", "gene5": "ETV6", "gene3": "NTRK3",
+    "chrom5": "12", "pos5": 11869969, "strand5": "+", "chrom3": "15", "pos3": 87940753, "strand3": "-",
+    "transcript5": "ENST00000396373", "transcript3": "ENST00000629765", "exon5": 5, "exon3": 15,
+    "exons5": "1-5", "exons3": "15-20", "site5": "exon_boundary", "site3": "exon_boundary", "frame": "in_frame",
+    "fusion_protein_length": 647, "junction_peptide": "", "kinase_domain": "retained", "kinase_domain_kept_pct": 100.0,
+    "domains5": "Pointed domain 40-123",
+    "kinase_domain_detail": "Serine-threonine/tyrosine-protein kinase, catalytic domain aa 539-823 "
+    "(InterPro IPR001245); 3' keeps aa 530-839",
+    "domains3": "Serine-threonine/tyrosine-protein kinase, catalytic domain 539-823",
+    "cds_kept5": 1009, "phase5": 1, "cds_skipped3": 1585, "phase3": 1, "aa_end5": 337, "aa_start3": 529,
+    "protein_length5": 452, "protein_length3": 839, "split_reads": 41, "spanning_reads": 17,
+    "actionability": "actionable", "drugs": "larotrectinib; entrectinib", "review_flag": "",
+}
+
+
+def record(**changes) -> dict:
+    return {**ETV6_NTRK3, **changes}
+
+
+class _Dom(HTMLParser):
+    """Elements of an HTML document as (tag, attrs, text-inside) plus the full text."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.elements: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+    def handle_startendtag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+    def all(self, tag: str, cls: str = "") -> list[dict]:
+        """Elements with that tag (and class), legend keys left out."""
+        return [
+            a for t, a in self.elements
+            if t == tag and (not cls or cls in (a.get("class") or "").split()) and "key" not in (a.get("class") or "").split()
+        ]
+
+
+# --- the HTML text ---------------------------------------------------------------------------
+
+
+def test_gene_name_with_markup_is_escaped_everywhere():
+    html = render_report([record(gene5=XSS, fusion_name=f"{XSS}::NTRK3", sample='S"1', caller="a&b")])
+    assert "<img" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert 'S"1' not in html and "S&quot;1" in html
+    dom = _Dom(html)
+    assert dom.all("img") == []
+    assert f"{XSS}::NTRK3" in "".join(dom.text)  # shows as text
+
+
+def test_report_is_one_self_contained_file_with_no_network_access():
+    html = render_report([record()])
+    assert not re.search(r"<(link|iframe|object|embed|img)\b", html)
+    assert not re.search(r"\b(src|href)=\"(https?:)?//", html)
+    assert re.findall(r"https?://[^\s\"']+", html) == ["http://www.w3.org/2000/svg"]  # the SVG namespace only
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+
+
+def test_inline_script_carries_the_policy_nonce():
+    html = render_report([record()])
+    nonce = re.search(r"script-src 'nonce-([^']+)'", html).group(1)
+    assert f'<script nonce="{nonce}">' in html and html.count("<script") == 1
+
+
+def test_etv6_ntrk3_diagram_from_the_record_columns():
+    d = diagram_from_record(record())
+    assert d.five_prime.kept_aa == (1, 336) and d.three_prime.kept_aa == (530, 839)
+    assert d.junction_residue and d.fusion_protein_length == 647 == ETV6_NTRK3["fusion_protein_length"]
+    kinase = [dom for dom in d.three_prime.domains if dom.is_kinase]
+    assert [(k.start, k.end) for k in kinase] == [(539, 823)]
+    assert d.five_prime.retained == (1, 5) and d.three_prime.retained == (15, 20)
+
+
+def test_kinase_domain_is_drawn_as_its_own_svg_class():
+    html = render_report([record()])
+    dom = _Dom(html)
+    assert len(dom.all("rect", "kinase")) == 2  # on NTRK3 and on the fusion protein
+    assert all("domain" in a["class"].split() for a in dom.all("rect", "kinase"))
+    lost = render_report([record(kinase_domain="lost", cds_skipped3=2700, exons3="19-20", domains3="")])
+    assert len(_Dom(lost).all("rect", "kinase")) == 1  # only on the whole NTRK3 protein
+
+
+def test_out_of_frame_3prime_part_is_drawn_untranslated():
+    html = render_report([record(frame="out_of_frame")])
+    assert _Dom(html).all("rect", "untranslated")
+    assert "3′ part not in frame" in html
+
+
+def test_diagram_dict_round_trip():
+    d = FusionDiagram(
+        PartnerDrawing("A", "T1", "+", (100, 200), (1, 2), 90, (1, 60), (DomainBox("x", 2, 30),)),
+        PartnerDrawing("B", "T2", "-", (50, 60, 70), (2, 3), 40, (10, 40), (DomainBox("kin", 12, 38, True),)),
+        frame="in_frame", source="reference", junction_residue=True,
+    )
+    assert diagram_from_dict(json.loads(json.dumps(diagram_to_dict(d)))) == d
+
+
+def test_stored_diagram_in_a_record_is_used():
+    d = FusionDiagram(
+        PartnerDrawing("ETV6", "T1", "+", tuple([150] * 8), (1, 5), 452, (1, 336)),
+        PartnerDrawing("NTRK3", "T2", "-", tuple([120] * 20), (15, 20), 839, (530, 839), (DomainBox("Kinase", 539, 823, True),)),
+        frame="in_frame", source="reference", junction_residue=True,
+    )
+    dom = _Dom(render_report([record(diagram=diagram_to_dict(d))]))
+    assert len(dom.all("rect", "exon")) == 8 + 20 + 5 + 6  # both transcripts and the fusion transcript
+
+
+def test_cohort_report_summarises_recurrent_fusions():
+    records = [record(sample="S1"), record(sample="S2"), record(sample="S2", fusion_name="LMNA::NTRK1", gene5="LMNA",
+                                                                gene3="NTRK1", transcript5="T9", exons5="1-2")]
+    html = render_report(records)
+    dom = _Dom(html)
+    assert "Recurrent fusions" in html
+    assert len(dom.all("tr", "call")) == 3
+    assert len(dom.all("section", "fusion")) == 2  # identical ETV6::NTRK3 calls share one diagram
+    assert 'data-sort="2">2</td>' in html
+
+
+def test_rejected_rows_are_listed():
+    html = render_report([record()], rejects=[{"sample": "IFS01", "source_file": "x.tsv", "source_line": 7, "reason": "gene <b> unknown"}])
+    assert "1 input row(s) not annotated" in html and "gene &lt;b&gt; unknown" in html
+
+
+def test_empty_report_is_valid():
+    html = render_report([], title="nothing")
+    assert "No fusion calls." in html and "<tbody></tbody>" in html
+
+
+# --- the CLI, on what `fusion-annot annotate` writes ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_json(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("annot")
+    code = cli.main(["annotate", str(DEMO / "IFS01.star-fusion.tsv"), "--sample", "IFS01", "--out-dir", str(out)])
+    assert code == 0
+    return out / "IFS01.fusions.json"
+
+
+def test_report_command_draws_exons_and_domains_from_the_reference(demo_json, tmp_path, capsys):
+    out = tmp_path / "IFS01.report.html"
+    assert cli.main(["report", str(demo_json), "--out", str(out)]) == 0
+    dom = _Dom(out.read_text())
+    assert len(dom.all("tr", "call")) == 2
+    assert "Exon structure from the output columns only" not in out.read_text()
+    # ETV6 (8 exons) and NTRK3 (20 exons, release 110) are drawn exon by exon.
+    svg = out.read_text().split('id="fusion-1"')[1].split("</svg>")[0]
+    assert len(re.findall(r'<rect class="exon (?:kept p5|kept p3|lost)"', svg)) >= 8 + 20
+    assert "ETV6 exon 8 (" in svg and "NTRK3 exon 20 (" in svg
+    assert "calls from 1 file(s)" in capsys.readouterr().out
+
+
+def test_report_command_without_reference_uses_the_columns(demo_json, tmp_path):
+    out = tmp_path / "r.html"
+    assert cli.main(["report", str(demo_json), "--out", str(out), "--reference", "none", "--title", "T <1>"]) == 0
+    html = out.read_text()
+    assert "Exon structure from the output columns only" in html and "<title>T &lt;1&gt;</title>" in html
+
+
+def test_report_command_names_the_file_of_bad_json(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"fusions": [')
+    assert cli.main(["report", str(bad), "--out", str(tmp_path / "r.html")]) == 2
+    assert "bad.json" in capsys.readouterr().err
+
+
+# --- in a real browser ------------------------------------------------------------------------
+
+
+def _chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess:
+    base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-dev-shm-usage", f"--user-data-dir={profile}"]
+    return subprocess.run(base + args, capture_output=True, text=True, timeout=120)
+
+
+def _rendered_dom(page: Path, query: str, profile: Path) -> _Dom:
+    result = _chromium(["--dump-dom", page.as_uri() + query], profile)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return _Dom(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def browser_page(tmp_path_factory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("browser")
+    records = [
+        record(),
+        record(sample="IFS01", fusion_name="LMNA::NTRK1", gene5="LMNA", gene3="NTRK1", transcript5="T1",
+               transcript3="T2", exons5="1-2", exons3="10-17", split_reads=9, spanning_reads=3, frame="out_of_frame"),
+        record(fusion_name=f"{XSS}::NTRK3", gene5=XSS, transcript5="T3", split_reads=2, spanning_reads=0),
+    ]
+    return write_report(folder / "report.html", records, title="browser test"), folder / "profile"
+
+
+@needs_chromium
+def test_browser_renders_rows_kinase_domain_and_xss_as_text(browser_page):
+    page, profile = browser_page
+    dom = _rendered_dom(page, "", profile)
+    assert len(dom.all("tr", "call")) == 3
+    kinase = dom.all("rect", "kinase")
+    assert kinase and all("domain" in a["class"].split() for a in kinase)
+    assert dom.all("img") == []  # the gene name did not become an element
+    assert any(XSS in t for t in dom.text)
+
+
+@needs_chromium
+def test_browser_filter_from_url_hides_other_rows(browser_page):
+    page, profile = browser_page
+    dom = _rendered_dom(page, "?filter=frame:out_of_frame", profile)
+    rows = dom.all("tr", "call")
+    assert len(rows) == 3 and sum("hidden" in r for r in rows) == 2
+    shown = "".join(dom.text)
+    assert "showing 1 of 3" in re.sub(r"\s+", " ", shown)
+
+
+@needs_chromium
+def test_browser_sort_from_url_orders_rows(browser_page):
+    page, profile = browser_page
+    result = _chromium(["--dump-dom", page.as_uri() + "?sort=split_reads&dir=asc"], profile)
+    body = result.stdout.split('<table id="calls"')[1].split("</table>")[0]
+    rows = re.findall(r'<tr class="call"[^>]*>(.*?)</tr>', body)
+    split_column = [re.findall(r"<td[^>]*>(.*?)</td>", row)[8] for row in rows]
+    assert split_column == ["2", "9", "41"]
+    assert 'data-key="split_reads" data-type="number" tabindex="0" aria-sort="ascending"' in body
+
+
+@needs_chromium
+def test_browser_screenshot_is_written(browser_page, tmp_path):
+    page, profile = browser_page
+    shot = tmp_path / "shot.png"
+    result = _chromium(["--hide-scrollbars", "--window-size=1100,900", f"--screenshot={shot}", page.as_uri()], profile)
+    assert result.returncode == 0, result.stderr[-2000:]
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(data[16:20], "big") == 1100 and int.from_bytes(data[20:24], "big") == 900
