@@ -37,7 +37,10 @@ _FRAME = {"TRUE": "in_frame", "FALSE": "out_of_frame"}
 
 
 def _split_csv(text: str) -> list[str]:
-    return next(csv.reader([text]))
+    try:
+        return next(csv.reader([text]))
+    except csv.Error:  # e.g. a field over the csv module's 128 kB limit: split plainly, the row is then judged as usual
+        return text.split(",")
 
 
 def split_fusion_genes(value: str) -> tuple[str, str]:
