@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Optional
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
+from jsonschema.exceptions import SchemaError, best_match
 
 from ..errors import InputError
 
@@ -190,7 +190,7 @@ def load_schema(path: Path) -> Draft202012Validator:
         Draft202012Validator.check_schema(schema)
     except FileNotFoundError:
         raise InputError(str(path), 0, "schema file missing") from None
-    except (ValueError, Exception) as exc:  # json.JSONDecodeError or jsonschema.SchemaError
+    except (ValueError, SchemaError) as exc:  # json.JSONDecodeError is a ValueError
         raise InputError(str(path), 0, f"invalid JSON schema: {exc}") from None
     return Draft202012Validator(schema)
 
