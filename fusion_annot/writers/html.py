@@ -19,6 +19,7 @@ CSS and JS are inline. The page reads ``?filter=``, ``?sort=COLUMN`` and
 from __future__ import annotations
 
 import datetime
+import re
 import secrets
 from collections import OrderedDict
 from html import escape
@@ -173,7 +174,11 @@ def _cell(record: dict, key: str, numeric: bool, link: str = "") -> str:
         text = f"{text} ({float(record['kinase_domain_kept_pct']):g}%)"
     if key == "frame":
         text = FRAME_LABELS.get(text, text)
-    attrs = f' class="num"' if numeric else ""
+    attrs = ' class="num"' if numeric else ""
+    if key == "drugs" and "[" in text:
+        # The table shows drug names; approval details stay in the fusion section and the tooltip.
+        attrs += f' title="{_e(text)}"'
+        text = ", ".join(x for x in (re.sub(r"\s*\[[^\]]*\]", "", part).strip() for part in text.split("|")) if x)
     sort_value = value if numeric and value not in (None, "") else None
     if sort_value is not None:
         attrs += f' data-sort="{_e(sort_value)}"'

@@ -309,10 +309,17 @@ def _domain_boxes(domains, x_of, mid: int, scale: float, kept: Optional[tuple[in
             f'<rect class="{" ".join(classes)}" x="{x:.1f}" y="{top}" width="{w:.1f}" height="{height}" rx="3">'
             f"<title>{_e(dom.name)}: aa {dom.start}-{dom.end}{' (kinase domain)' if dom.is_kinase else ''}</title></rect>"
         )
-        label = dom.name if len(dom.name) * 5.6 < w - 4 else ("kinase" if dom.is_kinase and w > 40 else "")
+        label = _fitting_label(dom, w)
         if lane == 0 and label:
             out.append(f'<text class="domain-label" x="{x + w / 2:.1f}" y="{mid + 4}">{_e(label)}</text>')
     return out
+
+
+def _fitting_label(dom: DomainBox, width: float) -> str:
+    """The first of name / first word (kinase: 'kinase domain') that fits in the box (5.6 px per character at 9 px)."""
+    first_word = dom.name.split()[0].rstrip(",;:") if dom.name.split() else ""
+    candidates = [dom.name] + (["kinase domain", "kinase"] if dom.is_kinase else [first_word])
+    return next((c for c in candidates if c and len(c) * 5.6 < width - 4), "")
 
 
 def _legend(y: int) -> str:
