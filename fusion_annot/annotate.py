@@ -69,12 +69,28 @@ class Annotator:
             backward = self._pairs(b, a)
         except CallRejected:
             backward = []
-        if not backward or _orientation_score(a, b, forward[0]) >= _orientation_score(b, a, backward[0]):
+        score_forward = _orientation_score(a, b, forward[0]) + self._kinase_score(forward[0])
+        score_backward = (_orientation_score(b, a, backward[0]) + self._kinase_score(backward[0])) if backward else None
+        if not backward or score_forward >= score_backward:
             chosen, swapped = forward, False
         else:
             chosen, swapped = backward, True
         why = "partners ordered from the reference (caller gives no 5'/3' order)" + (": input order reversed" if swapped else "")
         return chosen, "reference", (why,)
+
+    def _kinase_score(self, pair) -> int:
+        """Tie-break for unordered pairs: a partner whose protein has a kinase domain is the likelier 3' side
+        (kinase fusions keep the 3' kinase); data-driven through the domain table's kinase accessions."""
+        if self.domain_table is None:
+            return 0
+        side5, side3 = pair
+        return int(self._has_kinase(side3)) - int(self._has_kinase(side5))
+
+    def _has_kinase(self, side: SideAnnotation) -> bool:
+        from .domains import kinase_domain_of
+
+        rows = self.domain_table.for_transcript(side.transcript_id, side.transcript_name)
+        return kinase_domain_of(rows, self.domain_table.kinase_preference) is not None
 
     # ------------------------------------------------------------------ sides
     def _pairs(self, bp5: Breakpoint, bp3: Breakpoint) -> list[tuple[SideAnnotation, SideAnnotation]]:
@@ -112,11 +128,13 @@ class Annotator:
                 note = f"caller strand {bp.strand} differs from {coding[0].gene_name} strand {coding[0].strand}"
             mapped = [map_breakpoint(t, bp.pos, role, note=note) for t in coding]
             return self._apply_policy(mapped, bp)
-        if bp.exon is not None:
+        if bp.exon is not None or bp.exon_range:
             tx = self._pick_named(coding, bp)
-            side = map_exon(tx, bp.exon, role, note=_range_note(tx, bp, role))
+            # a stated range fixes the junction exon for whichever role the partner ends up in
+            exon = (bp.exon_range[1] if role == "5" else bp.exon_range[0]) if bp.exon_range else bp.exon
+            side = map_exon(tx, exon, role, note=_range_note(tx, bp, role))
             if side is None:
-                raise CallRejected(f"{label} exon {bp.exon} not in {tx.transcript_id} ({tx.gene_name}, {tx.exon_count} exons)")
+                raise CallRejected(f"{label} exon {exon} not in {tx.transcript_id} ({tx.gene_name}, {tx.exon_count} exons)")
             return [side]
         tx = self._pick_named(coding, bp)
         return [_gene_only_side(tx)]

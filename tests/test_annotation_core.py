@@ -185,3 +185,17 @@ def test_fusioninspector_c4_ntrk_rows(bundled, callers_dir):
         assert seen[key] == expected, key
     # the NTRK3-201 short isoform (non-catalytic TrkC) lacks the kinase domain
     assert seen[(11869969, 87981360)][1] == "NTRK3-201" and seen[(11869969, 87981360)][5] in ("lost", "not_applicable")
+
+
+def test_unordered_exon_ranges_follow_the_partner_roles(bundled):
+    # seed wording writes the kinase first: "NTRK1 exons 12-17 - KHDRBS1 exons 1-8", order unknown
+    c = call(Breakpoint("NTRK1", exon=12, exon_range=(12, 17)), Breakpoint("KHDRBS1", exon=8, exon_range=(1, 8)), orientation="unknown")
+    rec = annotate_one(bundled, c)
+    assert rec["fusion_name"] == "KHDRBS1::NTRK1"
+    assert (rec["exons5"], rec["exons3"], rec["frame"]) == ("1-8", "12-17", "in_frame")
+
+
+def test_unordered_gene_only_pair_puts_the_kinase_3prime(bundled):
+    rec = annotate_one(bundled, call(Breakpoint("NTRK1"), Breakpoint("KHDRBS1"), orientation="unknown"))
+    assert rec["fusion_name"] == "KHDRBS1::NTRK1"
+    assert rec["frame"] == "unknown" and "gene-level" in rec["frame_reason"]
