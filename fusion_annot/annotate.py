@@ -16,7 +16,9 @@ from .domains import DomainTable, assess_domains
 from .frame import decide_frame, translate_fusion
 from .mapping import map_breakpoint, map_exon
 from .model import Breakpoint, FusionAnnotation, FusionCall, Reject, SideAnnotation
+from .orientation import orient_with_reference
 from .reference import Reference, TranscriptModel
+from .symbols import load_alias_table, resolve_call_symbols
 
 MAX_TRANSCRIPT_PAIRS = 64
 
@@ -41,19 +43,28 @@ class Annotator:
         self.reference.prefetch(
             g for it in items if isinstance(it, FusionCall) for g in (it.five_prime.gene, it.three_prime.gene) if g
         )
+        aliases = load_alias_table()
         for item in items:
             if isinstance(item, Reject):
                 yield item
                 continue
             try:
-                yield from self.annotate(item)
+                yield from self.annotate(self._normalize(item, aliases))
             except CallRejected as exc:
                 yield Reject(item.sample, item.caller, item.source, item.line, str(exc), item.caller_fusion_name)
+
+    def _normalize(self, call: FusionCall, aliases) -> FusionCall:
+        """Current gene symbols (originals kept in extra); genes and 5'/3' order for breakend-only calls."""
+        call = resolve_call_symbols(call, self.reference, aliases)
+        if call.orientation != "5to3" and call.extra.get("retained"):
+            call = orient_with_reference(call, self.reference)
+        return call
 
     def annotate(self, call: FusionCall) -> list[FusionAnnotation]:
         if call.orientation == "5to3":
             pairs = self._pairs(call.five_prime, call.three_prime)
-            oriented_by, notes = "caller", ()
+            oriented_by = "reference" if call.extra.get("oriented_by") else "caller"
+            notes = (f"partners ordered from {call.extra['oriented_by']}",) if call.extra.get("oriented_by") else ()
         else:
             pairs, oriented_by, notes = self._orient(call)
         out = []
@@ -155,8 +166,10 @@ class Annotator:
                 return self.reference.transcripts_of((same_strand or genes)[0])
             if len(same_strand) > 1 and not bp.gene:
                 raise CallRejected(f"{label} breakpoint {bp.chrom}:{bp.pos} lies in several genes ({', '.join(same_strand)}); no gene name given")
-        name = bp.gene or bp.gene_id or "(no gene name)"
-        raise CallRejected(f"{label} gene {name} not in reference {self.reference.name}")
+        if not (bp.gene or bp.gene_id):
+            where = f"{bp.chrom}:{bp.pos}" if bp.chrom and bp.pos is not None else "(no coordinate)"
+            raise CallRejected(f"{label} breakpoint {where} has no gene name and lies in no gene of reference {self.reference.name}")
+        raise CallRejected(f"{label} gene {bp.gene or bp.gene_id} not in reference {self.reference.name}")
 
     def _pick_named(self, coding: list[TranscriptModel], bp: Breakpoint) -> TranscriptModel:
         if bp.transcript:
@@ -207,7 +220,8 @@ class Annotator:
             domains = assess_domains(side5, side3, self.domain_table,
                                      (canonical3.transcript_id, canonical3.transcript_name) if canonical3 else None)
             self._domain_cache[dkey] = domains
-        extra_notes = tuple(n for n in (side5.note and f"5': {side5.note}", side3.note and f"3': {side3.note}") if n)
+        extra_notes = tuple(n for n in (side5.note and f"5': {side5.note}", side3.note and f"3': {side3.note}",
+                                        getattr(self.reference, "policy_note", "")) if n)
         ann = FusionAnnotation(
             call=call, side5=side5, side3=side3, frame=frame, domains=domains,
             oriented_by=oriented_by, notes=tuple(notes) + extra_notes,

@@ -223,6 +223,9 @@ class Reference:
         self._by_gene: dict[str, list[TranscriptModel]] = {}
         self._by_transcript: dict[str, TranscriptModel] = {}
         self._gene_ids: dict[str, str] = {}
+        has_tags = any(set(v.get("tags", ())) & set(POLICY_TAGS) for v in tags.values())
+        # Said in every output row's notes when the GTF cannot name a canonical transcript (e.g. GENCODE < v35)
+        self.policy_note = "" if has_tags else "reference has no MANE/canonical tags: longest complete CDS used per gene"
 
     # -- public API -----------------------------------------------------------------
     def transcripts_of(self, gene_name: str) -> list[TranscriptModel]:
@@ -378,21 +381,10 @@ class Reference:
             txs.sort(key=_policy_rank)
             for tx in txs:
                 self._by_transcript[tx.transcript_id.split(".")[0] if tx.transcript_id.startswith("ENST") else tx.transcript_id] = tx
-            # mark the policy transcript canonical when the GTF has no tags at all
-            if not any(t.is_canonical for t in txs):
-                txs[0] = _replace(txs[0], is_canonical=True)
-                key = txs[0].transcript_id.split(".")[0] if txs[0].transcript_id.startswith("ENST") else txs[0].transcript_id
-                self._by_transcript[key] = txs[0]
             self._by_gene[gname] = txs
         for n in names:
             if n not in self._by_gene and n not in self._gene_ids:
                 self._by_gene[n] = []
-
-
-def _replace(tx: TranscriptModel, **changes) -> TranscriptModel:
-    from dataclasses import replace
-
-    return replace(tx, **changes)
 
 
 def _policy_rank(tx: TranscriptModel):

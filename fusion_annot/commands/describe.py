@@ -46,6 +46,9 @@ def render_text(rec: dict) -> str:
     """A short human-readable summary of one output record."""
     lines = [f"{rec['fusion_name']}   ({rec['caller_fusion_name'] or 'as given'})"]
     for side, label in (("5", "5' partner"), ("3", "3' partner")):
+        if rec["site" + side] == "gene_only":
+            lines.append(f"  {label}: {rec['gene' + side]} {rec['transcript' + side]} (gene level: no breakpoint or exon given)")
+            continue
         lines.append(
             f"  {label}: {rec['gene' + side]} {rec['transcript' + side]}  exon {rec['exon' + side]} "
             f"(keeps exons {rec['exons' + side]}), {rec['site' + side]}, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 
 from ..domains import format_hits
-from ..model import FusionAnnotation, KnowledgeResult, Reject
+from ..model import FRAME_VALUES, FusionAnnotation, KnowledgeResult, Reject
 
 CORE_COLUMNS = (
     "sample", "caller", "fusion_name", "gene5", "gene3",
@@ -15,10 +15,10 @@ CORE_COLUMNS = (
     "domains5", "caller_frame",
 )
 DETAIL_COLUMNS = (
-    "frame_reason", "peptide_note", "kinase_domain_detail", "domains3",
+    "frame_agrees_with_caller", "frame_reason", "peptide_note", "kinase_domain_detail", "domains3",
     "cds_kept5", "phase5", "cds_skipped3", "phase3", "aa_end5", "aa_start3",
     "protein_length5", "protein_length3", "canonical5", "canonical3",
-    "split_reads", "spanning_reads", "caller_fusion_name", "oriented_by", "notes",
+    "gene5_original", "gene3_original", "split_reads", "spanning_reads", "caller_fusion_name", "oriented_by", "notes",
     "source_file", "source_line",
 )
 KNOWLEDGE_COLUMNS = tuple(f.name for f in fields(KnowledgeResult))
@@ -66,6 +66,7 @@ def to_record(a: FusionAnnotation) -> dict:
         "kinase_domain_kept_pct": _v(a.domains.kinase_domain_kept_pct),
         "domains5": format_hits(a.domains.domains5),
         "caller_frame": _v(call.caller_frame),
+        "frame_agrees_with_caller": _agreement(call.caller_frame, a.frame.frame),
         "frame_reason": a.frame.reason,
         "peptide_note": a.frame.peptide_note,
         "kinase_domain_detail": _join(a.domains.kinase_domain_name, a.domains.note),
@@ -80,6 +81,8 @@ def to_record(a: FusionAnnotation) -> dict:
         "protein_length3": _v(s3.protein_length if s3 else None),
         "canonical5": _v(s5.is_canonical if s5 else None),
         "canonical3": _v(s3.is_canonical if s3 else None),
+        "gene5_original": _original(call, "5", a.gene5),
+        "gene3_original": _original(call, "3", a.gene3),
         "split_reads": _v(call.split_reads),
         "spanning_reads": _v(call.spanning_reads),
         "caller_fusion_name": call.caller_fusion_name,
@@ -91,6 +94,23 @@ def to_record(a: FusionAnnotation) -> dict:
     for f in fields(KnowledgeResult):
         rec[f.name] = getattr(a.knowledge, f.name)
     return rec
+
+
+def _original(call, side: str, gene: str) -> str:
+    """The caller's own symbol when it was replaced by the current one, with how it was resolved."""
+    for key in ("5", "3"):
+        original = call.extra.get(f"gene{key}_original")
+        if original and (call.five_prime.gene if key == "5" else call.three_prime.gene) == gene:
+            how = call.extra.get(f"gene{key}_resolved_by", "")
+            return f"{original} ({how})" if how else original
+    return ""
+
+
+def _agreement(caller_frame, frame: str) -> str:
+    """yes/no when the caller's frame call maps onto our vocabulary; empty when it cannot be compared."""
+    if not caller_frame or caller_frame not in FRAME_VALUES or frame == "unknown":
+        return ""
+    return "yes" if caller_frame == frame else "no"
 
 
 def reject_record(r: Reject) -> dict:

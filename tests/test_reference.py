@@ -1,0 +1,60 @@
+"""Reference loading: bundled subset, an official GENCODE GTF (versioned IDs, chr contigs), cache placement."""
+from __future__ import annotations
+
+import gzip
+import os
+
+import pytest
+
+from fusion_annot.annotate import Annotator
+from fusion_annot.errors import ReferenceError_
+from fusion_annot.model import Breakpoint, FusionCall
+from fusion_annot.reference import load_reference
+from fusion_annot.writers.records import to_record
+
+
+def test_bundled_canonical_models_match_the_published_landmarks(bundled):
+    ref, _ = bundled
+    ntrk1, ntrk3, etv6 = (ref.canonical_transcript(g) for g in ("NTRK1", "NTRK3", "ETV6"))
+    assert (ntrk1.transcript_id, ntrk1.exon_count, ntrk1.protein_length) == ("ENST00000524377", 17, 796)
+    assert (ntrk3.transcript_id, ntrk3.exon_count, ntrk3.protein_length) == ("ENST00000629765", 20, 839)
+    assert etv6.protein_length == 452 and etv6.is_canonical
+    assert ntrk1.cds_position(156876550) == (595 - 1) * 3 + 1  # G595 codon, first base (facts B8)
+    assert ntrk3.cds_position(87933034) == (623 - 1) * 3 + 1  # G623 codon on the minus strand
+    assert ref.genes_at("chr15", 87940753) == ["NTRK3"]
+
+
+def test_index_goes_to_the_cache_dir_not_beside_the_gtf(tmp_path, bundled):
+    from fusion_annot.paths import resource
+
+    ref_dir = resource("reference")
+    before = set(os.listdir(ref_dir))
+    load_reference("bundled", cache_dir=str(tmp_path))
+    assert set(os.listdir(ref_dir)) == before
+    assert list(tmp_path.rglob("*.db"))
+
+
+def test_missing_gtf_is_a_clear_error(tmp_path):
+    with pytest.raises(ReferenceError_, match="not found"):
+        load_reference(str(tmp_path / "none.gtf.gz"))
+
+
+@pytest.fixture(scope="module")
+def gencode(shared_dir, tmp_path_factory):
+    d = tmp_path_factory.mktemp("gencode")
+    out = d / "gencode.v28.chr12_chr15.gtf.gz"
+    with gzip.open(out, "wt") as dst:
+        for name in ("gencode.v28.annotation.chr12.gtf.gz", "gencode.v28.annotation.chr15.gtf.gz"):
+            with gzip.open(shared_dir / "reference" / "tests-only" / name, "rt") as src:
+                dst.writelines(line for line in src if not line.startswith("#"))
+    return load_reference(str(out), cache_dir=str(d / "cache"))
+
+
+def test_official_gencode_gtf_with_versions_and_chr_contigs(gencode):
+    c = FusionCall("s", "t", "<t>", 1, Breakpoint("ETV6", "chr12", 11869969, "+"), Breakpoint("NTRK3", "15", 87940753, "-"))
+    rec = to_record(list(Annotator(gencode, None).annotate_all([c]))[0])
+    assert rec["transcript5"] == "ENST00000396373.8" and rec["exon5"] == 5
+    # GENCODE v28 has no MANE/canonical tags: the longest complete CDS of NTRK3 (ENST00000626019, 19 exons) is used, and said
+    assert rec["transcript3"].startswith("ENST00000626019.") and rec["exon3"] == 13
+    assert rec["canonical3"] is False and "no MANE/canonical tags" in rec["notes"]
+    assert rec["frame"] == "in_frame"
