@@ -32,16 +32,20 @@ REQUIRED_COLUMNS = ("sample", "caller", "fusion_name", "gene5", "gene3", "frame"
 # kinase_domain values meaning "the 3' partner is a kinase" (retained, partial or lost).
 KINASE_PRESENT = tuple(v for v in KINASE_VALUES if v != "not_applicable")
 
-# actionability values that say "no"; anything else non-empty is a level (e.g. "Level 1", "Tier I-A").
+# actionability values that say "no"; anything else non-empty is a level (e.g. "OncoKB Level 1").
+_NOT_ASSESSED = ("not assessed", "not_assessed")  # outside the knowledge base (no NTRK gene): neither yes nor no
 _NOT_ACTIONABLE_PREFIXES = ("not", "non", "none", "no_", "no ")
 _NOT_ACTIONABLE_EXACT = ("no", "-", ".", "na", "n/a")
 
 
 def actionability_class(value: str) -> str:
-    """'actionable', 'not_actionable' or 'unknown' (empty: the knowledge base did not annotate the row)."""
+    """'actionable', 'not_actionable', 'not_assessed' (the knowledge base does not cover the fusion, e.g. no
+    NTRK gene) or 'unknown' (empty: the row was not annotated with knowledge)."""
     text = (value or "").strip().lower()
     if not text:
         return "unknown"
+    if text.startswith(_NOT_ASSESSED):
+        return "not_assessed"
     if text in _NOT_ACTIONABLE_EXACT or text.startswith(_NOT_ACTIONABLE_PREFIXES):
         return "not_actionable"
     return "actionable"
@@ -229,25 +233,23 @@ ACTIONABLE_COLUMNS = (
 )
 
 
+# Sample status = the first class any of its calls has, in this order: one actionable call makes the sample
+# actionable; "not_actionable" needs every call assessed and not actionable (an ALK fusion outside the
+# knowledge base must not make a sample look "not actionable").
+_STATUS_ORDER = ("actionable", "unknown", "not_assessed", "not_actionable", "no_fusions")
+
+
 def actionable_samples(rows: Sequence[Row], samples: Sequence[str]) -> Table:
-    """Every sample with its status: actionable (at least one actionable call), not_actionable, unknown
-    (knowledge columns empty) or no_fusions; actionable samples first."""
+    """Every sample with its status (see _STATUS_ORDER), actionable samples first."""
     by_sample: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         by_sample[row.get("sample", "")].append(row)
     out = []
     for sample in samples:
         sample_rows = by_sample.get(sample, [])
-        classes = [actionability_class(r.get("actionability", "")) for r in sample_rows]
-        hits = [r for r, c in zip(sample_rows, classes) if c == "actionable"]
-        if not sample_rows:
-            status = "no_fusions"
-        elif hits:
-            status = "actionable"
-        elif "unknown" in classes:
-            status = "unknown"
-        else:
-            status = "not_actionable"
+        classes = {actionability_class(r.get("actionability", "")) for r in sample_rows} or {"no_fusions"}
+        status = next(s for s in _STATUS_ORDER if s in classes)
+        hits = [r for r in sample_rows if actionability_class(r.get("actionability", "")) == "actionable"]
         shown = hits or sample_rows
         out.append({
             "sample": sample,
@@ -258,8 +260,7 @@ def actionable_samples(rows: Sequence[Row], samples: Sequence[str]) -> Table:
             "review_flag": "; ".join(_sorted_unique(r.get("review_flag", "") for r in shown)),
             "interpretation": " | ".join(_sorted_unique(r.get("interpretation", "") for r in shown)),
         })
-    order = {"actionable": 0, "unknown": 1, "not_actionable": 2, "no_fusions": 3}
-    out.sort(key=lambda r: (order[r["status"]], r["sample"]))
+    out.sort(key=lambda r: (_STATUS_ORDER.index(r["status"]), r["sample"]))
     return Table("actionable_samples", ACTIONABLE_COLUMNS, tuple(out))
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from snakemake.exceptions import WorkflowError
+from snakemake.logging import logger
 from snakemake.settings.types import DeploymentMethod
 from snakemake.utils import validate
 
@@ -42,13 +43,18 @@ FUSION_ANNOT = fusion_annot_command()
 
 
 def package_capabilities():
-    """(reader names, options of `fusion-annot annotate`) of the fusion_annot package in this checkout,
-    or (None, None) when Snakemake runs where the package's dependencies are not importable (conda-only)."""
+    """(reader names, options of `fusion-annot annotate`) of the fusion_annot package in this checkout.
+
+    The reader registry and the argument parser need only the standard library, so
+    they import even where Snakemake's interpreter lacks the package's dependencies
+    (conda-only set-ups); if that ever fails, the checks are left to the jobs.
+    """
     sys.path.insert(0, str(PACKAGE_ROOT))
     try:
         from fusion_annot.cli import build_parser
         from fusion_annot.readers import format_names
-    except ImportError:
+    except ImportError as exc:
+        logger.warning(f"cannot import fusion_annot from {PACKAGE_ROOT} ({exc}): formats are checked by the jobs")
         return None, None
     finally:
         sys.path.remove(str(PACKAGE_ROOT))

@@ -91,10 +91,21 @@ def test_actionable_samples_status_per_sample_including_samples_without_fusions(
     assert [r["status"] for r in table.rows][-1] == "no_fusions"
 
 
+def test_fusion_outside_the_knowledge_base_does_not_make_a_sample_not_actionable():
+    rows = [
+        row("S7", "EML4::ALK", "13", "20", status="no catalog kinase gene", action="not assessed"),
+        row("S7", "TPM3::NTRK1", "7", "10", frame="out_of_frame", action="not actionable", line="3"),
+        row("S8", "NTRK3::ETV6", "14", "6", kinase="not_applicable", action="not actionable"),
+    ]
+    table = cohort.actionable_samples(rows, ["S7", "S8"])
+    assert [(r["sample"], r["status"]) for r in table.rows] == [("S7", "not_assessed"), ("S8", "not_actionable")]
+
+
 @pytest.mark.parametrize("value,expected", [
     ("Level 1", "actionable"), ("Tier I-A", "actionable"), ("not_actionable", "not_actionable"),
     ("Not actionable: kinase lost", "not_actionable"), ("none", "not_actionable"), ("", "unknown"),
-    ("non-actionable", "not_actionable"),
+    ("non-actionable", "not_actionable"), ("not assessed", "not_assessed"),
+    ("OncoKB Level 1; AMP/ASCO/CAP Tier I-A [unverified: R]", "actionable"),
 ])
 def test_actionability_class(value, expected):
     assert cohort.actionability_class(value) == expected

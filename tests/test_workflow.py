@@ -1,0 +1,291 @@
+"""The Snakemake cohort workflow: a real run on the demo cohort, lint, validation, and a 1,000-sample plan.
+
+Each run uses its own working directory under tmp_path (`snakemake -s REPO/Snakefile --directory ...`),
+with a copy of config/config.yaml whose reference cache points into tmp_path.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from fusion_annot.readers import format_names
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "resources" / "demo"
+SHEET_COLUMNS = ("sample", "format", "path", "tumor_type")
+
+
+def snakemake(workdir: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(workdir), *args]
+    return subprocess.run(command, cwd=cwd or workdir, capture_output=True, text=True, timeout=900)
+
+
+def demo_sheet() -> list[dict]:
+    with open(REPO / "config" / "samples.tsv", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    for row in rows:
+        row["path"] = str(REPO / row["path"])  # the working directory is not the repository
+    return rows
+
+
+def make_workdir(root: Path, sheet: list[dict], cache: Path | None = None, **config_changes) -> Path:
+    """A working directory with config/config.yaml (repository defaults) and config/samples.tsv."""
+    (root / "config").mkdir(parents=True, exist_ok=True)
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config["reference"]["cache_dir"] = str(cache or root / "cache")
+    for section, values in config_changes.items():
+        config[section].update(values)
+    (root / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    columns = list(SHEET_COLUMNS)
+    lines = ["\t".join(columns)] + ["\t".join(row.get(c, "") for c in columns) for row in sheet]
+    (root / "config" / "samples.tsv").write_text("\n".join(lines) + "\n")
+    return root
+
+
+def read_table(path: Path) -> list[dict]:
+    with open(path, newline="") as fh:
+        lines = [line for line in fh if not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t"))
+
+
+def cache_snapshot(cache: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(cache)): (p.stat().st_size, p.stat().st_mtime_ns) for p in cache.rglob("*") if p.is_file()}
+
+
+# --- the demo cohort, run for real ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    workdir = make_workdir(tmp_path_factory.mktemp("demo"), demo_sheet())
+    started = time.perf_counter()
+    result = snakemake(workdir, "--cores", "2", "--quiet")
+    elapsed = time.perf_counter() - started
+    assert result.returncode == 0, result.stderr[-3000:]
+    print(f"\ndemo cohort workflow: {elapsed:.1f} s wall with --cores 2")
+    return workdir
+
+
+@pytest.mark.slow
+def test_demo_run_writes_per_sample_outputs_and_a_log_for_every_job(demo_run):
+    samples = [row["sample"] for row in demo_sheet()]
+    assert len(samples) == 8
+    for sample in samples:
+        for kind in ("fusions.tsv", "fusions.json", "rejects.tsv"):
+            assert (demo_run / "results" / "samples" / sample / f"{sample}.{kind}").is_file()
+        assert (demo_run / "logs" / "annotate" / f"{sample}.log").is_file()
+    assert (demo_run / "logs" / "index_reference.log").is_file()
+    assert (demo_run / "logs" / "cohort.log").is_file()
+    index = json.loads((demo_run / "results" / "reference" / "index.json").read_text())
+    assert index["build"] == "GRCh38" and index["cache_dir"] == str(demo_run / "cache")
+
+
+@pytest.mark.slow
+def test_demo_annotations_match_the_demo_manifest(demo_run):
+    """Every fusion the demo generator planted comes out with its exons, breakpoints and frame."""
+    planted = read_table(DEMO / "demo_cohort.tsv")
+    rows = read_table(demo_run / "results" / "cohort" / "cohort.fusions.tsv")
+    got = {(r["sample"], r["fusion_name"]): r for r in rows}
+    assert len(rows) == len(planted) == 9
+    for p in planted:
+        r = got[(p["sample"], p["fusion_name"])]
+        assert (r["exon5"], r["exon3"], r["frame"]) == (p["exon5"], p["exon3"], p["frame"]), p["purpose"]
+        assert f"{r['chrom5']}:{r['pos5']}:{r['strand5']}" == p["breakpoint5"]
+        assert f"{r['chrom3']}:{r['pos3']}:{r['strand3']}" == p["breakpoint3"]
+        assert r["transcript5"].split(".")[0] == p["transcript5"] and r["transcript3"].split(".")[0] == p["transcript3"]
+
+
+@pytest.mark.slow
+def test_demo_recurrent_fusions(demo_run):
+    rows = read_table(demo_run / "results" / "cohort" / "recurrent_fusions.tsv")
+    recurrent = {r["fusion_name"]: r for r in rows}
+    assert set(recurrent) == {"ETV6::NTRK3", "TPM3::NTRK1"}
+    etv6 = recurrent["ETV6::NTRK3"]
+    assert (etv6["n_samples"], etv6["samples"], etv6["callers"]) == ("2", "IFS01,IFS02", "arriba,star-fusion")
+    assert etv6["junctions"] == "ETV6 e4::NTRK3 e15:1,ETV6 e5::NTRK3 e15:1"
+    assert recurrent["TPM3::NTRK1"]["frames"] == "in_frame:1,out_of_frame:1"
+
+
+@pytest.mark.slow
+def test_demo_partners_per_kinase_gene(demo_run):
+    rows = read_table(demo_run / "results" / "cohort" / "kinase_partners.tsv")
+    partners = {}
+    for r in rows:
+        partners.setdefault(r["kinase_gene"], set()).add(r["partner_gene"])
+    assert partners == {"NTRK1": {"TPM3", "LMNA", "KHDRBS1", "EWSR1"}, "NTRK3": {"ETV6"}}
+
+
+@pytest.mark.slow
+def test_demo_frame_and_kinase_counts(demo_run):
+    rows = read_table(demo_run / "results" / "cohort" / "frame_kinase_counts.tsv")
+    cells = {(r["frame"], r["kinase_domain"]): int(r["n_calls"]) for r in rows}
+    assert cells[("in_frame", "retained")] == 6  # ETV6::NTRK3 x2, TPM3/LMNA/KHDRBS1/EWSR1::NTRK1
+    assert cells[("out_of_frame", "retained")] == 1  # STS07 TPM3 e7::NTRK1 e10
+    assert cells[("in_frame", "not_applicable")] == 2  # NTRK3::ETV6 reciprocal, EWSR1::FLI1
+    assert sum(cells.values()) == 9
+
+
+@pytest.mark.slow
+def test_demo_actionable_samples(demo_run):
+    rows = read_table(demo_run / "results" / "cohort" / "actionable_samples.tsv")
+    status = {r["sample"]: r["status"] for r in rows}
+    assert status == {
+        "IFS01": "actionable", "IFS02": "actionable", "STS03": "actionable", "STS04": "actionable",
+        "STS05": "actionable", "STS06": "actionable",
+        "STS07": "not_actionable",  # TPM3::NTRK1 out of frame
+        "EWS08": "not_assessed",  # EWSR1::FLI1: no kinase gene of the knowledge base
+    }
+    ifs01 = next(r for r in rows if r["sample"] == "IFS01")
+    assert ifs01["actionable_fusions"] == "ETV6::NTRK3"  # not the reciprocal NTRK3::ETV6
+    assert "larotrectinib" in ifs01["drugs"]
+
+
+@pytest.mark.slow
+def test_demo_novel_partner(demo_run):
+    rows = read_table(demo_run / "results" / "cohort" / "novel_partners.tsv")
+    assert [(r["fusion_name"], r["samples"], r["frames"], r["kinase_domain"]) for r in rows] == [
+        ("EWSR1::NTRK1", "STS06", "in_frame:1", "retained:1")
+    ]
+    summary = json.loads((demo_run / "results" / "cohort" / "cohort.summary.json").read_text())
+    assert summary["novel_partner_fusions"] == ["EWSR1::NTRK1"]
+    assert summary["samples"] == 8 and summary["calls"] == 9 and summary["recurrent_fusions"] == 2
+
+
+@pytest.mark.slow
+def test_annotate_jobs_only_read_a_prebuilt_shared_cache(tmp_path):
+    """The cache built once (here by `fusion-annot index`) is not written by the workflow's jobs."""
+    cache = tmp_path / "shared-cache"
+    subprocess.run([sys.executable, "-m", "fusion_annot", "index", "--reference", "bundled", "--cache-dir",
+                    str(cache)], check=True, capture_output=True, cwd=REPO)
+    before = cache_snapshot(cache)
+    workdir = make_workdir(tmp_path / "run", demo_sheet()[:3], cache=cache)
+    result = snakemake(workdir, "--cores", "2", "--quiet")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert cache_snapshot(cache) == before
+
+
+# --- lint, dry runs, validation -------------------------------------------------------------------------------
+
+
+def test_lint_is_clean():
+    result = subprocess.run([sys.executable, "-m", "snakemake", "--lint"], cwd=REPO, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Congratulations, your workflow is in a good condition!" in result.stdout + result.stderr
+
+
+def _job_counts(output: str) -> dict[str, int]:
+    table = output[output.index("Job stats:"):]
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.MULTILINE)}
+
+
+def test_dry_run_on_1000_samples_plans_1000_annotate_jobs(tmp_path):
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    source = DEMO / "IFS01.star-fusion.tsv"
+    sheet = []
+    for i in range(1000):
+        path = inputs / f"P{i:04d}.star-fusion.tsv"
+        shutil.copyfile(source, path)
+        sheet.append({"sample": f"P{i:04d}", "format": "star-fusion", "path": str(path)})
+    workdir = make_workdir(tmp_path / "run", sheet)
+    started = time.perf_counter()
+    result = snakemake(workdir, "-n", "--cores", "2")
+    elapsed = time.perf_counter() - started
+    assert result.returncode == 0, result.stderr[-3000:]
+    counts = _job_counts(result.stdout + result.stderr)
+    assert counts["annotate"] == 1000
+    assert counts["index_reference"] == 1 and counts["cohort"] == 1
+    print(f"\n1,000-sample dry run: {elapsed:.1f} s")
+    assert elapsed < 120
+
+
+def test_the_index_is_built_before_and_shared_by_annotate_jobs(tmp_path):
+    workdir = make_workdir(tmp_path, demo_sheet()[:2])
+    result = snakemake(workdir, "-n", "--cores", "2", "--forceall", "--dag")
+    assert result.returncode == 0, result.stderr[-3000:]
+    dag = result.stdout
+    index_nodes = re.findall(r'^\s*(\d+)\[label = "index_reference"', dag, re.MULTILINE)
+    annotate_nodes = re.findall(r'^\s*(\d+)\[label = "annotate', dag, re.MULTILINE)
+    assert len(index_nodes) == 1 and len(annotate_nodes) == 2
+    for node in annotate_nodes:
+        assert re.search(rf"^\s*{index_nodes[0]} -> {node}\s*$", dag, re.MULTILINE), dag
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda s: s[0].update(sample="IFS/01"), "contains a path separator"),
+    (lambda s: s[1].update(path="/nonexistent/IFS02.arriba.tsv"), "path file not found: /nonexistent/IFS02.arriba.tsv"),
+    (lambda s: s[2].update(sample=s[0]["sample"]), "sample 'IFS01' is duplicated (first on line 2)"),
+    (lambda s: s[3].update(format="starfusion"), "unknown format 'starfusion' (known: arriba, auto,"),
+    (lambda s: s[3].update(sample="bad name"), "does not match"),
+], ids=["path-separator", "missing-file", "duplicate", "unknown-format", "space-in-name"])
+def test_bad_sample_sheet_stops_before_any_job(tmp_path, change, message):
+    sheet = demo_sheet()
+    change(sheet)
+    workdir = make_workdir(tmp_path, sheet)
+    result = snakemake(workdir, "--cores", "1")
+    assert result.returncode != 0
+    assert message in result.stderr, result.stderr[-2000:]
+    assert "invalid sample sheet config/samples.tsv" in result.stderr
+    assert not (workdir / "results").exists() and not (workdir / "logs").exists()
+
+
+def test_bad_config_value_stops_before_any_job(tmp_path):
+    workdir = make_workdir(tmp_path, demo_sheet(), cohort={"min_samples": 0})
+    result = snakemake(workdir, "--cores", "1")
+    assert result.returncode != 0
+    assert "Error validating config file" in result.stderr and "min_samples" in result.stderr
+    assert not (workdir / "results").exists()
+
+
+def test_sample_sheet_accepts_every_reader_of_the_package(tmp_path):
+    """The format list comes from the reader registry: a new reader needs no schema change."""
+    source = str(DEMO / "IFS01.star-fusion.tsv")
+    sheet = [{"sample": f"S{i}", "format": name, "path": source} for i, name in enumerate(["auto", *format_names()])]
+    workdir = make_workdir(tmp_path, sheet)
+    result = snakemake(workdir, "-n", "--cores", "1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert _job_counts(result.stdout + result.stderr)["annotate"] == len(sheet)
+
+
+def test_config_yaml_writes_every_schema_default_explicitly():
+    schema = yaml.safe_load((REPO / "config" / "schema" / "config.schema.yaml").read_text())
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+
+    def walk(schema_node, config_node, where):
+        for key, sub in schema_node.get("properties", {}).items():
+            assert key in config_node, f"{where}{key} missing from config/config.yaml"
+            if sub.get("type") == "object":
+                walk(sub, config_node[key], f"{where}{key}.")
+            else:
+                assert config_node[key] == sub["default"], f"{where}{key}: config.yaml differs from the schema default"
+
+    walk(schema, config, "")
+
+
+def test_demo_files_are_reproducible_from_the_bundled_reference():
+    result = subprocess.run([sys.executable, str(REPO / "scripts" / "make_demo_cohort.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_profiles_name_resources_for_every_rule():
+    rules = set()
+    for smk in (REPO / "rules").glob("*.smk"):
+        rules |= set(re.findall(r"^rule (\w+):", smk.read_text(), re.MULTILINE))
+    slurm = yaml.safe_load((REPO / "profiles" / "slurm" / "config.yaml").read_text())
+    assert slurm["executor"] == "slurm"
+    assert set(slurm["set-resources"]) == rules
+    for rule, resources in slurm["set-resources"].items():
+        assert {"mem_mb", "runtime", "cpus_per_task"} <= set(resources), rule
+    assert yaml.safe_load((REPO / "profiles" / "local" / "config.yaml").read_text())["cores"]
