@@ -277,3 +277,11 @@ def test_browser_screenshot_is_written(browser_page, tmp_path):
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert int.from_bytes(data[16:20], "big") == 1100 and int.from_bytes(data[20:24], "big") == 900
+
+
+def test_drug_column_shows_names_and_keeps_details_in_the_tooltip():
+    drugs = ("larotrectinib [FDA accelerated approval 2018-11-26] | crizotinib [FDA off-label, case evidence: "
+             "durable response (S4[17])]")
+    html = render_report([record(drugs=drugs)])
+    assert "<td title=\"larotrectinib [FDA accelerated approval 2018-11-26] | crizotinib" in html
+    assert ">larotrectinib, crizotinib</td>" in html

@@ -19,7 +19,6 @@ CSS and JS are inline. The page reads ``?filter=``, ``?sort=COLUMN`` and
 from __future__ import annotations
 
 import datetime
-import re
 import secrets
 from collections import OrderedDict
 from html import escape
@@ -178,7 +177,7 @@ def _cell(record: dict, key: str, numeric: bool, link: str = "") -> str:
     if key == "drugs" and "[" in text:
         # The table shows drug names; approval details stay in the fusion section and the tooltip.
         attrs += f' title="{_e(text)}"'
-        text = ", ".join(x for x in (re.sub(r"\s*\[[^\]]*\]", "", part).strip() for part in text.split("|")) if x)
+        text = _drug_names(text)
     sort_value = value if numeric and value not in (None, "") else None
     if sort_value is not None:
         attrs += f' data-sort="{_e(sort_value)}"'
@@ -186,6 +185,22 @@ def _cell(record: dict, key: str, numeric: bool, link: str = "") -> str:
         attrs += f' data-value="{_e(value)}"'
     inner = f'<a href="#{link}">{_e(text)}</a>' if link else _e(text)
     return f"<td{attrs}>{inner}</td>"
+
+
+def _drug_names(text: str) -> str:
+    """'larotrectinib [FDA ...] | crizotinib [off-label (S4[17])]' -> 'larotrectinib, crizotinib'.
+
+    Bracketed details may nest, so this tracks depth instead of using a regex.
+    """
+    kept, depth = [], 0
+    for ch in text:
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            kept.append(ch)
+    return ", ".join(name.strip() for name in "".join(kept).split("|") if name.strip())
 
 
 def _header_row(columns) -> str:
