@@ -12,9 +12,8 @@ bundled one); without it the diagrams show what the output columns tell.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from ..errors import FusionAnnotError, InputError
+from ..errors import InputError
 from ..writers.diagram import diagram_from_record
 from ..writers.html import write_report
 
@@ -82,10 +81,7 @@ def run(args) -> int:
         from ..domains import load_domain_table
         from ..reference import default_domains_path, load_reference
 
-        try:
-            reference = load_reference(spec)
-        except FusionAnnotError:
-            raise
+        reference = load_reference(spec)
         domains_path = args.domains or default_domains_path(spec)
         table = load_domain_table(domains_path) if domains_path else None
         diagrams = [diagram_from_record(r, reference, table) for r in records]
