@@ -53,14 +53,8 @@ class TranscriptModel:
     has_stop_codon: bool = False
     # Cumulative CDS lengths before each CDS interval (transcript order), for O(log n) lookups.
     _cds_before: tuple[int, ...] = field(default=(), repr=False, compare=False)
-
-    @property
-    def start(self) -> int:
-        return min(s for s, _ in self.exons)
-
-    @property
-    def end(self) -> int:
-        return max(e for _, e in self.exons)
+    start: int = 0  # lowest exon coordinate (set by make_transcript)
+    end: int = 0  # highest exon coordinate
 
     @property
     def exon_count(self) -> int:
@@ -138,7 +132,8 @@ def make_transcript(**kwargs) -> TranscriptModel:
     for s, e in cds:
         before.append(running)
         running += e - s + 1
-    return TranscriptModel(exons=exons, cds=cds, _cds_before=tuple(before), **kwargs)
+    return TranscriptModel(exons=exons, cds=cds, _cds_before=tuple(before),
+                           start=min(s for s, _ in exons), end=max(e for _, e in exons), **kwargs)
 
 
 def _merge_adjacent(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -223,6 +218,7 @@ class Reference:
         self._by_gene: dict[str, list[TranscriptModel]] = {}
         self._by_transcript: dict[str, TranscriptModel] = {}
         self._gene_ids: dict[str, str] = {}
+        self._genes: dict[str, list[GeneModel]] = {}
         has_tags = any(set(v.get("tags", ())) & set(POLICY_TAGS) for v in tags.values())
         # Said in every output row's notes when the GTF cannot name a canonical transcript (e.g. GENCODE < v35)
         self.policy_note = "" if has_tags else "reference has no MANE/canonical tags: longest complete CDS used per gene"
@@ -256,6 +252,12 @@ class Reference:
         return bool(self.transcripts_of(gene_name))
 
     def genes_named(self, gene_name: str) -> list[GeneModel]:
+        cached = self._genes.get(gene_name)
+        if cached is None:
+            cached = self._genes[gene_name] = self._gene_models(gene_name)
+        return cached
+
+    def _gene_models(self, gene_name: str) -> list[GeneModel]:
         out = {}
         for tx in self.transcripts_of(gene_name):
             g = out.get(tx.gene_id)
