@@ -19,7 +19,8 @@ from typing import Optional
 from .model import FrameResult, SideAnnotation
 from .reference import TranscriptModel
 
-PEPTIDE_FLANK = 10
+PEPTIDE_FLANK = 10  # aa either side of the junction in junction_peptide
+JUNCTION_FLANK_NT = 30  # nt either side of the junction in junction_sequence
 
 
 def decide_frame(side5: Optional[SideAnnotation], side3: Optional[SideAnnotation]) -> FrameResult:
@@ -169,6 +170,7 @@ def translate_fusion(result: FrameResult, fasta, tx5, side5, tx3, side3) -> Fram
     length = result.fusion_protein_length if result.fusion_protein_length is not None else len(protein)
     return replace(
         result,
+        junction_sequence=cds[max(0, junction_nt - JUNCTION_FLANK_NT) : junction_nt] + "|" + cds[junction_nt : junction_nt + JUNCTION_FLANK_NT],
         fusion_cds=cds,
         fusion_protein=protein,
         junction_peptide=peptide,

@@ -129,6 +129,7 @@ class FrameResult:
     peptide_note: str = ""  # why the peptide is empty, or the translation check result
     fusion_cds: str = ""  # nucleotide sequence of the fusion CDS when sequence was available
     fusion_protein: str = ""  # translated protein when sequence was available
+    junction_sequence: str = ""  # fusion CDS, 30 nt either side of the junction, '|' at the junction
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,7 @@ class FusionAnnotation:
     knowledge: KnowledgeResult = KnowledgeResult()
     oriented_by: str = "caller"  # "caller" | "reference" (when the caller did not order the partners)
     notes: tuple[str, ...] = ()
+    support: Any = None  # evidence.bam_support.Support: reads counted in --bam alignments
 
     @property
     def gene5(self) -> str:

@@ -117,7 +117,8 @@ class SampleResult:
 
 def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "auto", sample: Optional[str] = None,
                   transcripts: str = "canonical", variants=(), tumor_type: Optional[str] = None,
-                  build_check: bool = True) -> SampleResult:
+                  build_check: bool = True, bam: Optional[str] = None, bam_kind: str = "rna",
+                  vcf: bool = False) -> SampleResult:
     sample = check_sample_name(sample or default_sample_name(path))
     fmt = detect_format(path) if fmt in (None, "", "auto") else get_reader(fmt).name
     items = list(get_reader(fmt).read(path, sample))
@@ -129,9 +130,13 @@ def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "aut
     annotations, rejects = [], []
     for result in annotator.annotate_all(items):
         (rejects if isinstance(result, Reject) else annotations).append(result)
+    if bam:
+        annotations = add_read_support(annotations, bam, bam_kind)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     meta = dict(resources.metadata)
+    if bam:
+        meta["alignments"] = f"{bam} ({bam_kind}; MAPQ >= 20)"
     meta.update({
         "sample": sample, "input": str(path), "format": fmt, "transcript_policy": transcripts,
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -143,7 +148,36 @@ def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "aut
     write_tsv(tsv, records, meta)
     write_json(jsn, records, reject_rows, meta)
     write_rejects(rej, reject_rows, meta)
+    if vcf:
+        from .writers.vcf import write_vcf
+
+        write_vcf(annotations, out / f"{sample}.fusions.vcf.gz", sample=sample, reference_name=resources.reference.build,
+                  genome=resources.genome, support=[a.support for a in annotations] if bam else None)
+    if resources.genome is not None:
+        from .writers.fasta import write_fusion_fasta
+
+        write_fusion_fasta(annotations, out / f"{sample}.fusion_proteins.fa", molecule="protein")
+        write_fusion_fasta(annotations, out / f"{sample}.fusion_cds.fa", molecule="cds")
     return SampleResult(annotations, rejects, len(items), fmt, tsv, jsn, rej)
+
+
+def add_read_support(annotations: list, bam: str, kind: str = "rna") -> list:
+    """Annotations with split/spanning read counts from an indexed BAM/CRAM (opened once)."""
+    from dataclasses import replace
+
+    import pysam
+
+    from .evidence.bam_support import RNA_WINDOW, count_support_for
+
+    if not Path(bam).is_file():
+        raise InputError(bam, 0, "alignment file not found")
+    window = {"rna": RNA_WINDOW}.get(kind, 1000)
+    try:
+        alignments = pysam.AlignmentFile(bam)
+    except (OSError, ValueError) as exc:
+        raise InputError(bam, 0, f"cannot open alignments: {exc}") from None
+    with alignments:
+        return [replace(a, support=count_support_for(a, alignments, window=window)) for a in annotations]
 
 
 def _check_build(calls, reference, path) -> None:

@@ -93,7 +93,7 @@ def tiny(tmp_path_factory):
     lines = gtf_lines("GENEA", "chrA", "+", exons_a, coords_a) + gtf_lines("GENEB", "chrB", "-", exons_b, coords_b)
     (d / "tiny.gtf").write_text("\n".join(lines) + "\n")
     ref = load_reference(str(d / "tiny.gtf"), cache_dir=str(d / "cache"))
-    return {"ref": ref, "fasta": pysam.FastaFile(str(d / "genome.fa")), "a": coords_a, "b": coords_b}
+    return {"ref": ref, "fasta": pysam.FastaFile(str(d / "genome.fa")), "a": coords_a, "b": coords_b, "gtf": str(d / "tiny.gtf")}
 
 
 def fusion(tiny, exon_a: int, exon_b: int, genome=True) -> dict:
@@ -143,3 +143,46 @@ def test_out_of_frame_fusion_translates_to_the_first_stop(tiny):
     expected = str(Seq((cds_of(PROT_A)[:30] + cds_of(PROT_B)[34:])[: (30 + len(cds_of(PROT_B)) - 34) // 3 * 3]).translate(to_stop=True))
     assert rec["protein"] == expected
     assert rec["fusion_protein_length"] == len(expected)
+
+
+def test_cli_genome_bam_and_vcf_end_to_end(tiny, tmp_path):
+    """annotate with --genome --bam --vcf: sequence outputs, BAM counts of planted reads, a valid VCF."""
+    import subprocess
+    import sys
+
+    from test_bam_support import BamBuilder, Fusion
+
+    a_end, b_start = tiny["a"][1][1], tiny["b"][1][1]
+    calls = tmp_path / "tiny.star-fusion.tsv"
+    calls.write_text(
+        "#FusionName\tJunctionReadCount\tSpanningFragCount\tSpliceType\tLeftGene\tLeftBreakpoint\tRightGene\tRightBreakpoint\n"
+        f"GENEA--GENEB\t3\t1\tONLY_REF_SPLICE\tGENEA^GENEA_ID\tchrA:{a_end}:+\tGENEB^GENEB_ID\tchrB:{b_start}:-\n"
+    )
+    fasta = tiny["fasta"]
+    header = pysam.AlignmentHeader.from_dict({"HD": {"VN": "1.6", "SO": "unsorted"},
+                                              "SQ": [{"SN": n, "LN": fasta.get_reference_length(n)} for n in fasta.references]})
+    builder = BamBuilder(tmp_path, header=header)
+    junction = Fusion("chrA", a_end, "+", "chrB", b_start, "-")
+    for _ in range(3):
+        builder.split_read(junction, bases5=30)
+    builder.split_read(junction, bases5=30, mapq5=5)  # below the MAPQ threshold: not counted
+    bam = builder.write()
+    genome = tiny["fasta"].filename.decode()
+    gtf = tiny["gtf"]
+    res = subprocess.run([sys.executable, "-m", "fusion_annot.cli", "annotate", str(calls), "--sample", "T1",
+                          "--reference", str(gtf), "--genome", genome, "--bam", bam, "--bam-kind", "dna", "--vcf",
+                          "--no-build-check", "--out-dir", str(tmp_path / "out")], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    from fusion_annot.writers.tsv import read_tsv
+
+    row = read_tsv(tmp_path / "out" / "T1.fusions.tsv")[0]
+    expected = str(Seq(cds_of(PROT_A)[:61] + cds_of(PROT_B)[34:]).translate(to_stop=True))
+    assert row["frame"] == "in_frame" and row["fusion_protein_length"] == str(len(expected))
+    assert row["junction_sequence"] == cds_of(PROT_A)[31:61] + "|" + cds_of(PROT_B)[34:64]
+    assert (row["bam_split_reads"], row["split_reads"]) == ("3", "3")
+    fa = (tmp_path / "out" / "T1.fusion_proteins.fa").read_text()
+    assert expected in fa.replace("\n", "")
+    vcf = pysam.VariantFile(str(tmp_path / "out" / "T1.fusions.vcf.gz"))
+    records = list(vcf)
+    assert len(records) == 2 and {r.info["SVTYPE"] for r in records} == {"BND"}
+    assert (tmp_path / "out" / "T1.fusions.vcf.gz.tbi").exists()

@@ -15,6 +15,10 @@ def register(sub) -> None:
     p.add_argument("--sample", help="sample name (default: the input file name up to the first dot)")
     p.add_argument("--out-dir", required=True, help="output directory")
     p.add_argument("--variants", metavar="VCF", help="small variants (VCF) to check for TRK-inhibitor resistance mutations")
+    p.add_argument("--bam", metavar="BAM", help="indexed BAM/CRAM: count split reads and spanning pairs at each junction")
+    p.add_argument("--bam-kind", choices=("rna", "dna"), default="rna",
+                   help="rna: mates searched up to 100 kb from the junction (spliced); dna: 1 kb (default rna)")
+    p.add_argument("--vcf", action="store_true", help="also write SAMPLE.fusions.vcf.gz (BND pairs, VCF 4.3, tabix-indexed)")
     p.add_argument("--no-build-check", action="store_true", help="skip the genome-build plausibility check")
     add_reference_options(p)
     p.set_defaults(func=run)
@@ -32,7 +36,7 @@ def run(args) -> int:
         variants = read_variants(args.variants, resources.reference, genes=genes, genome=resources.genome)
     result = annotate_file(args.input, args.out_dir, resources, fmt=args.format, sample=args.sample,
                            transcripts=args.transcripts, variants=variants, tumor_type=args.tumor_type,
-                           build_check=not args.no_build_check)
+                           build_check=not args.no_build_check, bam=args.bam, bam_kind=args.bam_kind, vcf=args.vcf)
     calls = len({id(a.call) for a in result.annotations})
     print(f"{args.input} ({result.fmt}): read {result.rows_read} rows, annotated {calls} calls"
           f" ({len(result.annotations)} rows), rejected {len(result.rejects)} -> {result.tsv}", file=sys.stderr)

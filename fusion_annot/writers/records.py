@@ -15,10 +15,11 @@ CORE_COLUMNS = (
     "domains5", "caller_frame",
 )
 DETAIL_COLUMNS = (
-    "frame_agrees_with_caller", "frame_reason", "peptide_note", "kinase_domain_detail", "domains3",
+    "frame_agrees_with_caller", "frame_reason", "peptide_note", "junction_sequence", "kinase_domain_detail", "domains3",
     "cds_kept5", "phase5", "cds_skipped3", "phase3", "aa_end5", "aa_start3",
     "protein_length5", "protein_length3", "canonical5", "canonical3",
-    "gene5_original", "gene3_original", "split_reads", "spanning_reads", "caller_fusion_name", "oriented_by", "notes",
+    "gene5_original", "gene3_original", "split_reads", "spanning_reads", "bam_split_reads", "bam_spanning_pairs",
+    "bam_note", "caller_fusion_name", "oriented_by", "notes",
     "source_file", "source_line",
 )
 KNOWLEDGE_COLUMNS = tuple(f.name for f in fields(KnowledgeResult))
@@ -69,6 +70,7 @@ def to_record(a: FusionAnnotation) -> dict:
         "frame_agrees_with_caller": _agreement(call.caller_frame, a.frame.frame),
         "frame_reason": a.frame.reason,
         "peptide_note": a.frame.peptide_note,
+        "junction_sequence": a.frame.junction_sequence,
         "kinase_domain_detail": _join(a.domains.kinase_domain_name, a.domains.note),
         "domains3": format_hits(a.domains.domains3),
         "cds_kept5": _v(s5.cds_offset if s5 else None),
@@ -85,6 +87,9 @@ def to_record(a: FusionAnnotation) -> dict:
         "gene3_original": _original(call, "3", a.gene3),
         "split_reads": _v(call.split_reads),
         "spanning_reads": _v(call.spanning_reads),
+        "bam_split_reads": _v(a.support.split_reads if a.support else None),
+        "bam_spanning_pairs": _v(a.support.spanning_pairs if a.support else None),
+        "bam_note": (a.support.note if a.support else ""),
         "caller_fusion_name": call.caller_fusion_name,
         "oriented_by": a.oriented_by,
         "notes": " | ".join(a.notes),
