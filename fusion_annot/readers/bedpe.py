@@ -38,7 +38,7 @@ from typing import Iterator, Optional, Union
 from ..model import Breakpoint, FusionCall, Reject
 from ..textio import numbered_lines
 from . import ReaderSpec
-from .fields import count, parse_strand
+from .fields import count, junction_base, parse_strand
 from .tabular import normalize_chrom, reject, split_header, to_int
 
 NAME = "bedpe"
@@ -51,22 +51,6 @@ _CHIMERASCAN_USED = frozenset(
 _CHIMERASCAN_BULKY = frozenset({"breakpoint_spanning_reads", "chimera_ids"})
 _NAME_SEPARATORS = re.compile(r"::|>>|--")
 _NOT_OURS = frozenset({"fusedgenes", "info", "extra"})  # SQuID, pbfusion
-
-
-def junction_base(start: int, end: int, strand: Optional[str], five_prime: bool, *, end_inclusive: bool) -> int:
-    """1-based junction base of a 0-based interval [start, end) (or [start, end] when end_inclusive).
-
-    The 5' partner's junction is at its 3' end (high coordinate on '+', low on '-');
-    the 3' partner's at its 5' end (low on '+', high on '-').
-    """
-    last = end + 1 if end_inclusive else end  # 1-based position of the interval's last base
-    first = start + 1  # 1-based position of its first base
-    if strand is None:
-        if first == last:
-            return first
-        raise ValueError(f"strand unknown and interval {start}-{end} is longer than 1 bp: junction end unknown")
-    high_end = (strand == "+") == five_prime
-    return last if high_end else first
 
 
 def _interval(chrom: str, start_value: str, end_value: str, label: str) -> tuple[str, int, int]:

@@ -32,7 +32,7 @@ from ..errors import InputError
 from ..model import Breakpoint, FusionCall, Reject
 from ..textio import numbered_lines
 from . import ReaderSpec
-from .coords import clean_gene, strand_or_none
+from .fields import count_sum, gene_or_none, parse_strand
 from .tabular import iter_records, normalize_chrom, reject, to_int
 
 CALLER = "cicero"
@@ -67,7 +67,7 @@ def sniff(head: list[str]) -> bool:
 
 def _gene(value: str) -> tuple[str | None, list[str]]:
     """CICERO lists overlapping genes as 'A,B' or 'A|B'; the first is the reported partner."""
-    names = [g for g in (clean_gene(x) for x in re.split(r"[,|]", value or "")) if g]
+    names = [g for g in (gene_or_none(x) for x in re.split(r"[,|]", value or "")) if g]
     return (names[0] if names else None), names
 
 
@@ -82,14 +82,14 @@ def _read_annotated(path: str, sample: str) -> Iterator[Union[FusionCall, Reject
         gene_b, genes_b = _gene(row.get("geneB", ""))
         sv_ort = row.get("sv_ort", "").strip()
         reads_a, reads_b = to_int(row.get("readsA", "")), to_int(row.get("readsB", ""))
-        split = (reads_a or 0) + (reads_b or 0) if (reads_a is not None or reads_b is not None) else None
+        split = count_sum(row.get("readsA", ""), row.get("readsB", ""))
         yield FusionCall(
             sample=sample or row.get("sample", ""),
             caller=CALLER,
             source=str(path),
             line=number,
-            five_prime=Breakpoint(gene=gene_a, chrom=normalize_chrom(chr_a), pos=pos_a, strand=strand_or_none(row.get("ortA", ""))),
-            three_prime=Breakpoint(gene=gene_b, chrom=normalize_chrom(chr_b), pos=pos_b, strand=strand_or_none(row.get("ortB", ""))),
+            five_prime=Breakpoint(gene=gene_a, chrom=normalize_chrom(chr_a), pos=pos_a, strand=parse_strand(row.get("ortA", ""))),
+            three_prime=Breakpoint(gene=gene_b, chrom=normalize_chrom(chr_b), pos=pos_b, strand=parse_strand(row.get("ortB", ""))),
             orientation="5to3" if sv_ort == ">" else "unknown",
             caller_fusion_name=f"{gene_a or chr_a + ':' + str(pos_a)}::{gene_b or chr_b + ':' + str(pos_b)}",
             split_reads=split,

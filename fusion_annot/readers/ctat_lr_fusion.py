@@ -12,35 +12,33 @@ from typing import Iterator, Union
 
 from ..model import Breakpoint, FusionCall, Reject
 from . import ReaderSpec
-from .coords import clean_gene, gene_id_from_ctat, parse_chrom_pos_strand
-from .tabular import iter_records, reject, split_header, to_int
+from .fields import gene_or_none, header_columns, parse_locus, split_gene_id
+from .tabular import iter_records, reject, to_int
 
 CALLER = "ctat-lr-fusion"
 _REQUIRED = ("FusionName", "num_LR", "LeftGene", "LeftBreakpoint", "RightGene", "RightBreakpoint")
 
 
 def sniff(head: list[str]) -> bool:
-    for line in head:
-        if line.strip():
-            columns = split_header(line)
-            return all(c in columns for c in _REQUIRED)
-    return False
+    return set(_REQUIRED) <= set(header_columns(head, meta_prefix=None))
 
 
 def read(path: str, sample: str) -> Iterator[Union[FusionCall, Reject]]:
     for number, row, raw in iter_records(path, _REQUIRED):
-        left, right = parse_chrom_pos_strand(row.get("LeftBreakpoint", "")), parse_chrom_pos_strand(row.get("RightBreakpoint", ""))
-        if left is None or right is None:
+        try:
+            left, right = parse_locus(row.get("LeftBreakpoint", "")), parse_locus(row.get("RightBreakpoint", ""))
+        except ValueError:
             yield reject(sample, CALLER, path, number, "LeftBreakpoint/RightBreakpoint not in chrom:pos:strand form", raw)
             continue
-        gene5, gene3 = clean_gene(row.get("LeftGene", "")), clean_gene(row.get("RightGene", ""))
+        left_gene, right_gene = row.get("LeftGene", ""), row.get("RightGene", "")
+        gene5, gene3 = gene_or_none(left_gene), gene_or_none(right_gene)
         yield FusionCall(
             sample=sample,
             caller=CALLER,
             source=str(path),
             line=number,
-            five_prime=Breakpoint(gene=gene5, chrom=left[0], pos=left[1], strand=left[2], gene_id=gene_id_from_ctat(row.get("LeftGene", ""))),
-            three_prime=Breakpoint(gene=gene3, chrom=right[0], pos=right[1], strand=right[2], gene_id=gene_id_from_ctat(row.get("RightGene", ""))),
+            five_prime=Breakpoint(gene=gene5, chrom=left[0], pos=left[1], strand=left[2], gene_id=split_gene_id(left_gene)[1]),
+            three_prime=Breakpoint(gene=gene3, chrom=right[0], pos=right[1], strand=right[2], gene_id=split_gene_id(right_gene)[1]),
             orientation="5to3",
             caller_fusion_name=row.get("FusionName", "").replace("--", "::"),
             split_reads=to_int(row.get("num_LR", "")),

@@ -22,7 +22,7 @@ from typing import Iterator, Optional, Union
 
 from ..model import Breakpoint, FusionCall, Reject
 from . import ReaderSpec
-from .coords import clean_gene, strand_or_none
+from .fields import gene_or_none, parse_strand
 from .tabular import iter_records, normalize_chrom, reject, to_int
 
 CALLER = "defuse"
@@ -46,20 +46,20 @@ def _is_five_prime(genomic_strand: Optional[str], gene_strand: Optional[str]) ->
 
 def _side(row: dict, n: str) -> Breakpoint:
     return Breakpoint(
-        gene=clean_gene(row.get(f"gene_name{n}", "")),
+        gene=gene_or_none(row.get(f"gene_name{n}", "")),
         chrom=normalize_chrom(row.get(f"gene_chromosome{n}", "")),
         pos=to_int(row.get(f"genomic_break_pos{n}", "")),
-        strand=strand_or_none(row.get(f"gene_strand{n}", "")),
-        gene_id=clean_gene(row.get(f"gene{n}", "")),
+        strand=parse_strand(row.get(f"gene_strand{n}", "")),
+        gene_id=gene_or_none(row.get(f"gene{n}", "")),
     )
 
 
 def orient(row: dict) -> tuple[bool, str]:
     """(swap, note): swap=True when gene2 is the 5' partner; note explains an unresolved order."""
-    five1 = _is_five_prime(strand_or_none(row.get("genomic_strand1", "")), strand_or_none(row.get("gene_strand1", "")))
-    five2 = _is_five_prime(strand_or_none(row.get("genomic_strand2", "")), strand_or_none(row.get("gene_strand2", "")))
+    five1 = _is_five_prime(parse_strand(row.get("genomic_strand1", "")), parse_strand(row.get("gene_strand1", "")))
+    five2 = _is_five_prime(parse_strand(row.get("genomic_strand2", "")), parse_strand(row.get("gene_strand2", "")))
     if five1 is None or five2 is None:
-        align1, align2 = strand_or_none(row.get("gene_align_strand1", "")), strand_or_none(row.get("gene_align_strand2", ""))
+        align1, align2 = parse_strand(row.get("gene_align_strand1", "")), parse_strand(row.get("gene_align_strand2", ""))
         if align1 and align2 and align1 != align2:
             return align1 == "-", ""
         return False, "genomic/gene strands missing: deFuse order kept"

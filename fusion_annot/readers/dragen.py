@@ -12,7 +12,7 @@ from typing import Iterator, Union
 
 from ..model import Breakpoint, FusionCall, Reject
 from . import ReaderSpec
-from .coords import clean_gene, parse_chrom_pos_strand
+from .fields import gene_or_none, parse_locus
 from .tabular import iter_records, reject, split_header, to_int
 
 CALLER = "dragen"
@@ -30,13 +30,14 @@ def split_name(name: str) -> tuple[str | None, str | None]:
     if "--" not in (name or ""):
         return None, None
     g5, g3 = name.split("--", 1)
-    return clean_gene(g5), clean_gene(g3)
+    return gene_or_none(g5), gene_or_none(g3)
 
 
 def read(path: str, sample: str) -> Iterator[Union[FusionCall, Reject]]:
     for number, row, raw in iter_records(path, _REQUIRED):
-        left, right = parse_chrom_pos_strand(row.get("LeftBreakpoint", "")), parse_chrom_pos_strand(row.get("RightBreakpoint", ""))
-        if left is None or right is None:
+        try:
+            left, right = parse_locus(row.get("LeftBreakpoint", "")), parse_locus(row.get("RightBreakpoint", ""))
+        except ValueError:
             yield reject(sample, CALLER, path, number, "LeftBreakpoint/RightBreakpoint not in chrom:pos:strand form", raw)
             continue
         name = row.get("FusionGene", "").strip()
@@ -50,8 +51,8 @@ def read(path: str, sample: str) -> Iterator[Union[FusionCall, Reject]]:
             caller=CALLER,
             source=str(path),
             line=number,
-            five_prime=Breakpoint(gene=gene5, chrom=left[0], pos=left[1], strand=left[2], gene_id=clean_gene(row.get("Gene1Id", ""))),
-            three_prime=Breakpoint(gene=gene3, chrom=right[0], pos=right[1], strand=right[2], gene_id=clean_gene(row.get("Gene2Id", ""))),
+            five_prime=Breakpoint(gene=gene5, chrom=left[0], pos=left[1], strand=left[2], gene_id=gene_or_none(row.get("Gene1Id", ""))),
+            three_prime=Breakpoint(gene=gene3, chrom=right[0], pos=right[1], strand=right[2], gene_id=gene_or_none(row.get("Gene2Id", ""))),
             orientation="5to3",
             caller_fusion_name=f"{gene5}::{gene3}",
             split_reads=to_int(row.get("NumSplitReads", "")),

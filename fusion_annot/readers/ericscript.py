@@ -21,8 +21,8 @@ from typing import Iterator, Optional, Union
 from ..errors import InputError
 from ..model import Breakpoint, FusionCall, Reject
 from . import ReaderSpec
-from .coords import clean_gene, strand_or_none
-from .tabular import iter_records, normalize_chrom, reject, split_header, to_int
+from .fields import gene_or_none, header_columns, parse_strand
+from .tabular import iter_records, normalize_chrom, reject, to_int
 from ..textio import head_lines
 
 CALLER = "ericscript"
@@ -32,16 +32,12 @@ _SIGNATURE = ("GeneName1", "GeneName2", "EricScore")
 
 
 def sniff(head: list[str]) -> bool:
-    for line in head:
-        if line.strip():
-            columns = set(split_header(line))
-            return all(c in columns for c in _SIGNATURE) and any(all(b in columns for b in pair) for pair in _BREAKPOINT_NAMES)
-    return False
+    columns = set(header_columns(head, meta_prefix=None))
+    return all(c in columns for c in _SIGNATURE) and any(all(b in columns for b in pair) for pair in _BREAKPOINT_NAMES)
 
 
 def _breakpoint_columns(path: str) -> tuple[str, str]:
-    first = next((line for line in head_lines(path, 5) if line.strip()), "")
-    columns = set(split_header(first))
+    columns = set(header_columns(head_lines(path, 5), meta_prefix=None))
     for pair in _BREAKPOINT_NAMES:
         if all(c in columns for c in pair):
             return pair
@@ -58,7 +54,7 @@ def _position(value: str) -> tuple[Optional[int], bool]:
 def read(path: str, sample: str) -> Iterator[Union[FusionCall, Reject]]:
     bp1_col, bp2_col = _breakpoint_columns(path)
     for number, row, raw in iter_records(path, _GENES + ("chr1", "chr2", bp1_col, bp2_col)):
-        gene5, gene3 = clean_gene(row.get("GeneName1", "")), clean_gene(row.get("GeneName2", ""))
+        gene5, gene3 = gene_or_none(row.get("GeneName1", "")), gene_or_none(row.get("GeneName2", ""))
         pos5, unpredicted5 = _position(row.get(bp1_col, ""))
         pos3, unpredicted3 = _position(row.get(bp2_col, ""))
         chrom5, chrom3 = normalize_chrom(row.get("chr1", "")), normalize_chrom(row.get("chr2", ""))
@@ -78,8 +74,8 @@ def read(path: str, sample: str) -> Iterator[Union[FusionCall, Reject]]:
             caller=CALLER,
             source=str(path),
             line=number,
-            five_prime=Breakpoint(gene=gene5, chrom=chrom5, pos=pos5, strand=strand_or_none(row.get("strand1", "")), gene_id=clean_gene(row.get("EnsemblGene1", ""))),
-            three_prime=Breakpoint(gene=gene3, chrom=chrom3, pos=pos3, strand=strand_or_none(row.get("strand2", "")), gene_id=clean_gene(row.get("EnsemblGene2", ""))),
+            five_prime=Breakpoint(gene=gene5, chrom=chrom5, pos=pos5, strand=parse_strand(row.get("strand1", "")), gene_id=gene_or_none(row.get("EnsemblGene1", ""))),
+            three_prime=Breakpoint(gene=gene3, chrom=chrom3, pos=pos3, strand=parse_strand(row.get("strand2", "")), gene_id=gene_or_none(row.get("EnsemblGene2", ""))),
             orientation="5to3",
             caller_fusion_name=f"{gene5}::{gene3}",
             split_reads=to_int(row.get("spanningreads", "")),

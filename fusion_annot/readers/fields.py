@@ -3,7 +3,8 @@
 Each parser returns None (or raises ValueError with a reason a user can read) and
 never guesses: the reader turns a ValueError into a Reject naming the column.
 Coordinates are returned exactly as the caller wrote them (1-based for every
-format that uses these helpers); 0-based formats convert in their own reader.
+format that uses these helpers), except junction_base, which turns a 0-based
+BEDPE interval into the 1-based junction base.
 """
 from __future__ import annotations
 
@@ -37,6 +38,22 @@ def parse_locus(value: str, *, need_strand: bool = False) -> tuple[str, int, Opt
     return normalize_chrom(match.group("chrom")), pos, strand
 
 
+def junction_base(start: int, end: int, strand: Optional[str], five_prime: bool, *, end_inclusive: bool) -> int:
+    """1-based junction base of a 0-based interval [start, end) (or [start, end] when end_inclusive).
+
+    The 5' partner's junction is at its 3' end (high coordinate on '+', low on '-');
+    the 3' partner's at its 5' end (low on '+', high on '-').
+    """
+    last = end + 1 if end_inclusive else end  # 1-based position of the interval's last base
+    first = start + 1  # 1-based position of its first base
+    if strand is None:
+        if first == last:
+            return first
+        raise ValueError(f"strand unknown and interval {start}-{end} is longer than 1 bp: junction end unknown")
+    high_end = (strand == "+") == five_prime
+    return last if high_end else first
+
+
 def parse_strand(value: str) -> Optional[str]:
     v = (value or "").strip()
     return v if v in ("+", "-") else None
@@ -51,6 +68,20 @@ def split_gene_id(value: str) -> tuple[Optional[str], Optional[str]]:
     return (name or None), (gene_id or None)
 
 
+# What callers write for "no gene here" (CICERO '-', pbfusion 'N/A', deFuse 'NA', ...).
+_NO_GENE = frozenset({"", ".", "NA", "N/A", "-", "na", "None"})
+
+
+def gene_or_none(value: str) -> Optional[str]:
+    """A gene symbol (or gene id) as the caller wrote it; None for a 'no gene' placeholder.
+
+    A CTAT '^ENSG...' suffix is dropped ('ETV6^ENSG00000139083' -> 'ETV6');
+    split_gene_id gives the id as well.
+    """
+    name, _ = split_gene_id(value)
+    return None if name is None or name in _NO_GENE else name
+
+
 def count(value: str) -> Optional[int]:
     """A read count; '', '.', 'NA', '-' -> None; '12.00' -> 12."""
     return to_int(value)
@@ -62,10 +93,13 @@ def count_sum(*values: str) -> Optional[int]:
     return sum(known) if known else None
 
 
-def header_columns(head: Iterable[str], delimiter: str = "\t") -> list[str]:
-    """Column names of the first line that is neither blank nor a '##' meta line ([] if none)."""
+def header_columns(head: Iterable[str], delimiter: str = "\t", meta_prefix: Optional[str] = "##") -> list[str]:
+    """Column names of the first line that is neither blank nor a meta line ([] if none).
+
+    ``meta_prefix=None`` for formats without meta lines: their header is the first non-blank line.
+    """
     for line in head:
-        if not line.strip() or line.startswith("##"):
+        if not line.strip() or (meta_prefix and line.startswith(meta_prefix)):
             continue
         return split_header(line, delimiter)
     return []

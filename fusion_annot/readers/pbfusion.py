@@ -27,7 +27,7 @@ from typing import Iterator, Optional, Union
 from ..model import Breakpoint, FusionCall, Reject
 from ..textio import numbered_lines
 from . import ReaderSpec
-from .coords import clean_gene, strand_or_none
+from .fields import gene_or_none, junction_base, parse_strand
 from .tabular import normalize_chrom, reject, to_int
 
 CALLER = "pbfusion"
@@ -55,12 +55,6 @@ def sniff(head: list[str]) -> bool:
             info = key_values(fields[10])
             return all(k in info for k in ("RC", "GN", "AC")) and to_int(fields[1]) is not None
     return False
-
-
-def junction_base(start0: int, end: int, strand: str, five_prime: bool) -> int:
-    """1-based junction base of a BEDPE interval (see module docstring)."""
-    keeps_left = (strand == "+") == five_prime
-    return end if keeps_left else start0 + 1
 
 
 def _partners(info: dict[str, str], row_key: tuple) -> tuple[Optional[str], Optional[str], Optional[str], Optional[str]]:
@@ -95,22 +89,22 @@ def read(path: str, sample: str) -> Iterator[Union[FusionCall, Reject]]:
             yield reject(sample, CALLER, path, number, f"expected at least {_MIN_COLUMNS} tab-separated columns (pbfusion BEDPE), found {len(fields)}", line)
             continue
         s1, e1, s2, e2 = (to_int(fields[i]) for i in (1, 2, 4, 5))
-        strand1, strand2 = strand_or_none(fields[8]), strand_or_none(fields[9])
+        strand1, strand2 = parse_strand(fields[8]), parse_strand(fields[9])
         chrom1, chrom2 = normalize_chrom(fields[0]), normalize_chrom(fields[3])
         if None in (s1, e1, s2, e2) or s1 < 0 or s2 < 0 or e1 <= s1 or e2 <= s2 or not strand1 or not strand2 or not chrom1 or not chrom2:
             yield reject(sample, CALLER, path, number, "invalid BEDPE interval or strand (need 0 <= start < end and +/- strands)", line)
             continue
         info = key_values(fields[10])
         g5, g3, i5, i3 = _partners(info, (chrom1, s1, strand1, chrom2, s2, strand2))
-        gene5, gene3, id5, id3 = clean_gene(g5 or ""), clean_gene(g3 or ""), clean_gene(i5 or ""), clean_gene(i3 or "")
-        chain = [g for g in (clean_gene(x) for x in info.get("GN", "").split(",")) if g]
+        gene5, gene3, id5, id3 = gene_or_none(g5 or ""), gene_or_none(g3 or ""), gene_or_none(i5 or ""), gene_or_none(i3 or "")
+        chain = [g for g in (gene_or_none(x) for x in info.get("GN", "").split(",")) if g]
         yield FusionCall(
             sample=sample,
             caller=CALLER,
             source=str(path),
             line=number,
-            five_prime=Breakpoint(gene=gene5, chrom=chrom1, pos=junction_base(s1, e1, strand1, True), strand=strand1, gene_id=id5),
-            three_prime=Breakpoint(gene=gene3, chrom=chrom2, pos=junction_base(s2, e2, strand2, False), strand=strand2, gene_id=id3),
+            five_prime=Breakpoint(gene=gene5, chrom=chrom1, pos=junction_base(s1, e1, strand1, True, end_inclusive=False), strand=strand1, gene_id=id5),
+            three_prime=Breakpoint(gene=gene3, chrom=chrom2, pos=junction_base(s2, e2, strand2, False, end_inclusive=False), strand=strand2, gene_id=id3),
             orientation="5to3",
             caller_fusion_name=f"{gene5 or chrom1}::{gene3 or chrom2}" if g5 is not None else "::".join(chain),
             split_reads=to_int(info.get("RC", "")),

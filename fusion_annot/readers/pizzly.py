@@ -13,24 +13,20 @@ from typing import Iterator, Union
 
 from ..model import Breakpoint, FusionCall, Reject
 from . import ReaderSpec
-from .coords import clean_gene
-from .tabular import iter_records, reject, split_header, to_int
+from .fields import gene_or_none, header_columns
+from .tabular import iter_records, reject, to_int
 
 CALLER = "pizzly"
 _REQUIRED = ("geneA.name", "geneB.name", "paircount", "splitcount")
 
 
 def sniff(head: list[str]) -> bool:
-    for line in head:
-        if line.strip():
-            columns = set(split_header(line))
-            return all(c in columns for c in _REQUIRED)
-    return False
+    return set(_REQUIRED) <= set(header_columns(head, meta_prefix=None))
 
 
 def read(path: str, sample: str) -> Iterator[Union[FusionCall, Reject]]:
     for number, row, raw in iter_records(path, _REQUIRED):
-        gene5, gene3 = clean_gene(row.get("geneA.name", "")), clean_gene(row.get("geneB.name", ""))
+        gene5, gene3 = gene_or_none(row.get("geneA.name", "")), gene_or_none(row.get("geneB.name", ""))
         if not gene5 or not gene3:
             yield reject(sample, CALLER, path, number, "geneA.name/geneB.name missing", raw)
             continue
@@ -40,8 +36,8 @@ def read(path: str, sample: str) -> Iterator[Union[FusionCall, Reject]]:
             caller=CALLER,
             source=str(path),
             line=number,
-            five_prime=Breakpoint(gene=gene5, gene_id=clean_gene(row.get("geneA.id", ""))),
-            three_prime=Breakpoint(gene=gene3, gene_id=clean_gene(row.get("geneB.id", ""))),
+            five_prime=Breakpoint(gene=gene5, gene_id=gene_or_none(row.get("geneA.id", ""))),
+            three_prime=Breakpoint(gene=gene3, gene_id=gene_or_none(row.get("geneB.id", ""))),
             orientation="5to3",
             caller_fusion_name=f"{gene5}::{gene3}",
             split_reads=to_int(row.get("splitcount", "")),

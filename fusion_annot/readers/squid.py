@@ -22,7 +22,7 @@ from typing import Iterator, Optional, Union
 
 from ..model import Breakpoint, FusionCall, Reject
 from . import ReaderSpec
-from .coords import strand_or_none
+from .fields import parse_strand
 from .tabular import iter_records, normalize_chrom, reject, split_header, to_int
 
 CALLER = "squid"
@@ -60,7 +60,7 @@ def read(path: str, sample: str) -> Iterator[Union[FusionCall, Reject]]:
         if kind == "non-fusion-gene":
             yield reject(sample, CALLER, path, number, "SQUID type non-fusion-gene: rearrangement not between two genes", raw)
             continue
-        s1, s2 = strand_or_none(row.get("strand1", "")), strand_or_none(row.get("strand2", ""))
+        s1, s2 = parse_strand(row.get("strand1", "")), parse_strand(row.get("strand2", ""))
         pos1, kept1 = junction(to_int(row.get("start1", "")), to_int(row.get("end1", "")), s1)
         pos2, kept2 = junction(to_int(row.get("start2", "")), to_int(row.get("end2", "")), s2)
         chrom1, chrom2 = normalize_chrom(row.get("chrom1", "")), normalize_chrom(row.get("chrom2", ""))
