@@ -18,10 +18,14 @@ configfile: "config/config.yaml"
 validate(config, "config/schema/config.schema.yaml")
 
 
+report: "report/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/reference.smk"
 include: "rules/annotate.smk"
 include: "rules/cohort.smk"
+include: "rules/report.smk"
 
 
 wildcard_constraints:
@@ -32,5 +36,9 @@ rule all:
     input:
         sample_outputs("fusions.tsv"),
         sample_outputs("fusions.json"),
+        sample_outputs("fusions.vcf.gz"),
+        sample_outputs("report.html"),
+        [f"results/samples/{s}/{s}.consensus.tsv" for s in consensus_samples()],
         rules.cohort.output,
+        rules.cohort_report.output,
     default_target: True

@@ -151,6 +151,11 @@ def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "aut
     if vcf:
         from .writers.vcf import write_vcf
 
+        samples_in_file = sorted({a.call.sample for a in annotations})
+        if len(samples_in_file) > 1:
+            raise InputError(str(path), 0, f"--vcf writes one VCF per sample, but this file holds {len(samples_in_file)} "
+                                           f"samples ({', '.join(samples_in_file[:3])}, ...): annotate without --vcf")
+
         write_vcf(annotations, out / f"{sample}.fusions.vcf.gz", sample=sample, reference_name=resources.reference.build,
                   genome=resources.genome, support=[a.support for a in annotations] if bam else None)
     if resources.genome is not None:

@@ -7,6 +7,8 @@ rule annotate:
         tsv="results/samples/{sample}/{sample}.fusions.tsv",
         json="results/samples/{sample}/{sample}.fusions.json",
         rejects="results/samples/{sample}/{sample}.rejects.tsv",
+        vcf="results/samples/{sample}/{sample}.fusions.vcf.gz",
+        tbi="results/samples/{sample}/{sample}.fusions.vcf.gz.tbi",
     log:
         "logs/annotate/{sample}.log",
     params:
@@ -19,4 +21,27 @@ rule annotate:
         "../envs/fusion_annot.yaml"
     shell:
         "{params.fusion_annot} annotate {input.calls:q} {params.options} {params.reference}"
-        " --out-dir {params.outdir:q} > {log:q} 2>&1"
+        " --vcf --out-dir {params.outdir:q} > {log:q} 2>&1"
+
+
+rule consensus:
+    """One sample called by several callers -> breakpoint-level consensus events (fusion-annot merge)."""
+    input:
+        unpack(consensus_input),
+        index="results/reference/index.json",
+    output:
+        tsv="results/samples/{sample}/{sample}.consensus.tsv",
+        rejects="results/samples/{sample}/{sample}.consensus_rejects.tsv",
+    log:
+        "logs/consensus/{sample}.log",
+    params:
+        fusion_annot=FUSION_ANNOT,
+        specs=consensus_specs,
+        reference=reference_options(keys=()),
+        tolerance=config["consensus"]["tolerance"],
+    threads: 1
+    conda:
+        "../envs/fusion_annot.yaml"
+    shell:
+        "{params.fusion_annot} merge {params.specs} --sample {wildcards.sample:q} --tolerance {params.tolerance}"
+        " {params.reference} --out {output.tsv:q} --rejects {output.rejects:q} > {log:q} 2>&1"

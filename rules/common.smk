@@ -151,6 +151,11 @@ def load_samples(path):
             if value and not Path(value).is_file():
                 problems.append(f"{where}: sample '{name}': {column} file not found: {value}"
                                 f" (relative paths are relative to the working directory {Path.cwd()})")
+        for extra_path, extra_format in extra_calls_of(record):
+            if formats is not None and extra_format not in formats:
+                problems.append(f"{where}: sample '{name}': extra_calls: unknown format '{extra_format}'")
+            if not Path(extra_path).is_file():
+                problems.append(f"{where}: sample '{name}': extra_calls file not found: {extra_path}")
         samples[name] = record
     if not samples and not problems:
         problems.append(f"{path}: no samples")
@@ -159,6 +164,15 @@ def load_samples(path):
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
         raise WorkflowError(f"invalid sample sheet {path} ({len(problems)} problem(s)):\n  " + "\n  ".join(shown) + more)
     return samples
+
+
+def extra_calls_of(record):
+    """[(path, format)] of the extra_calls column: 'a.tsv:arriba;b.txt:fusioncatcher' (format optional: auto)."""
+    out = []
+    for entry in filter(None, (e.strip() for e in record.get("extra_calls", "").split(";"))):
+        path, sep, fmt = entry.rpartition(":")
+        out.append((path, fmt) if sep and path else (entry, "auto"))
+    return out
 
 
 def check_reference(ref):
@@ -191,11 +205,11 @@ def reference_files():
     return [spec]
 
 
-def reference_options():
-    """--reference/--cache-dir/--domains/--genome, shell-quoted, shared by index and annotate."""
+def reference_options(keys=("domains", "genome")):
+    """--reference/--cache-dir (and --domains/--genome), shell-quoted, shared by index, annotate and consensus."""
     ref = config["reference"]
     options = ["--reference", ref["spec"], "--cache-dir", ref["cache_dir"]]
-    for key in ("domains", "genome"):
+    for key in keys:
         if ref[key]:
             options += [f"--{key}", ref[key]]
     return " ".join(shlex.quote(o) for o in options)
@@ -230,3 +244,20 @@ def annotate_options(wildcards):
 def sample_outputs(kind):
     """Per-sample output files of every sample: kind is fusions.tsv, fusions.json or rejects.tsv."""
     return [f"results/samples/{s}/{s}.{kind}" for s in SAMPLES]
+
+
+def consensus_samples():
+    """Samples with calls of more than one caller (extra_calls): they get a consensus table."""
+    return [s for s, record in SAMPLES.items() if extra_calls_of(record)]
+
+
+def consensus_input(wildcards):
+    record = SAMPLES[wildcards.sample]
+    return {"calls": [record["path"]] + [path for path, _ in extra_calls_of(record)]}
+
+
+def consensus_specs(wildcards):
+    """path:format arguments of `fusion-annot merge`, shell-quoted, the sample's primary caller first."""
+    record = SAMPLES[wildcards.sample]
+    specs = [f"{record['path']}:{record['format']}"] + [f"{p}:{f}" for p, f in extra_calls_of(record)]
+    return " ".join(shlex.quote(spec) for spec in specs)

@@ -139,6 +139,15 @@ DEMO = (
 )
 
 
+# Calls of a second caller for a sample already in DEMO: written as their own caller file and listed in the
+# sample sheet's extra_calls column, so that the workflow's consensus step (fusion-annot merge) has a real
+# multi-caller sample. Not in demo_cohort.tsv, which lists what the per-sample annotation must contain.
+SECOND_CALLER = (
+    DemoFusion("IFS01", "arriba", "ETV6", 5, "NTRK3", 15, "in_frame", 38, 14,
+               "the IFS01 ETV6::NTRK3 junction called again by Arriba: one consensus event with STAR-Fusion"),
+)
+
+
 # Tumour type per demo sample, in the knowledge base's vocabulary (resources/knowledge/tumor_types.tsv).
 TUMOR_TYPES = {
     "IFS01": "infantile fibrosarcoma", "IFS02": "infantile fibrosarcoma", "STS03": "soft tissue sarcoma",
@@ -175,11 +184,11 @@ class Junction:
         return abs(self.pos3 - self.pos5) / 1000.0
 
 
-def build_junctions(gtf: Path) -> list[Junction]:
-    genes = {f.gene5 for f in DEMO} | {f.gene3 for f in DEMO}
+def build_junctions(gtf: Path, fusions=DEMO) -> list[Junction]:
+    genes = {f.gene5 for f in fusions} | {f.gene3 for f in fusions}
     tx = read_canonical_transcripts(gtf, genes)
     junctions = []
-    for f in DEMO:
+    for f in fusions:
         for gene, exon in ((f.gene5, f.exon5), (f.gene3, f.exon3)):
             if not 1 <= exon <= len(tx[gene].exons):
                 sys.exit(f"make_demo_cohort: {gene} has {len(tx[gene].exons)} exons, not {exon}")
@@ -310,14 +319,14 @@ FORMATS = {
 }
 
 
-def demo_files(junctions: list[Junction]) -> dict[str, str]:
-    """{file name: content} for the caller files, the manifest, and the sample sheet rows."""
-    by_sample: dict[str, list[Junction]] = {}
-    for j in junctions:
-        by_sample.setdefault(j.fusion.sample, []).append(j)
+def demo_files(junctions: list[Junction], second: list[Junction] = ()) -> dict[str, str]:
+    """{file name: content} for the caller files (one per sample and caller) and the manifest."""
+    by_file: dict[tuple[str, str], list[Junction]] = {}
+    for j in [*junctions, *second]:
+        by_file.setdefault((j.fusion.sample, j.fusion.caller), []).append(j)
     files = {}
-    for sample, js in by_sample.items():
-        _, suffix, writer = FORMATS[js[0].fusion.caller]
+    for (sample, caller), js in by_file.items():
+        _, suffix, writer = FORMATS[caller]
         files[f"{sample}.{suffix}"] = writer(js)
     manifest = ["\t".join((
         "sample", "caller", "file", "fusion_name", "exon5", "exon3", "transcript5", "transcript3",
@@ -334,15 +343,17 @@ def demo_files(junctions: list[Junction]) -> dict[str, str]:
     return files
 
 
-def sample_sheet(junctions: list[Junction]) -> str:
-    rows = ["sample\tformat\tpath\ttumor_type\tbam\tvariants"]
+def sample_sheet(junctions: list[Junction], second: list[Junction] = ()) -> str:
+    rows = ["sample\tformat\tpath\ttumor_type\tbam\tvariants\textra_calls"]
     seen = []
     for j in junctions:
         if j.fusion.sample not in seen:
             seen.append(j.fusion.sample)
             fmt, suffix, _ = FORMATS[j.fusion.caller]
             path = f"{SHEET_PREFIX}/{j.fusion.sample}.{suffix}"
-            rows.append(f"{j.fusion.sample}\t{fmt}\t{path}\t{TUMOR_TYPES[j.fusion.sample]}\t\t")
+            extra = sorted({f"{SHEET_PREFIX}/{s.fusion.sample}.{FORMATS[s.fusion.caller][1]}:{FORMATS[s.fusion.caller][0]}"
+                            for s in second if s.fusion.sample == j.fusion.sample})
+            rows.append(f"{j.fusion.sample}\t{fmt}\t{path}\t{TUMOR_TYPES[j.fusion.sample]}\t\t\t{';'.join(extra)}")
     return "\n".join(rows) + "\n"
 
 
@@ -355,9 +366,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     junctions = build_junctions(args.gtf)
-    outputs = {args.out_dir / name: text for name, text in demo_files(junctions).items()}
+    second = build_junctions(args.gtf, SECOND_CALLER)
+    outputs = {args.out_dir / name: text for name, text in demo_files(junctions, second).items()}
     if str(args.sheet):
-        outputs[args.sheet] = sample_sheet(junctions)
+        outputs[args.sheet] = sample_sheet(junctions, second)
     if args.check:
         stale = [str(p) for p, text in outputs.items() if not p.is_file() or p.read_text() != text]
         if stale:

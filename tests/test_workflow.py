@@ -22,7 +22,7 @@ from fusion_annot.readers import format_names
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "resources" / "demo"
-SHEET_COLUMNS = ("sample", "format", "path", "tumor_type")
+SHEET_COLUMNS = ("sample", "format", "path", "tumor_type", "extra_calls")
 
 
 def snakemake(workdir: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -35,6 +35,7 @@ def demo_sheet() -> list[dict]:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     for row in rows:
         row["path"] = str(REPO / row["path"])  # the working directory is not the repository
+        row["extra_calls"] = ";".join(str(REPO / e) for e in row.get("extra_calls", "").split(";") if e)
     return rows
 
 
@@ -81,7 +82,7 @@ def test_demo_run_writes_per_sample_outputs_and_a_log_for_every_job(demo_run):
     samples = [row["sample"] for row in demo_sheet()]
     assert len(samples) == 8
     for sample in samples:
-        for kind in ("fusions.tsv", "fusions.json", "rejects.tsv"):
+        for kind in ("fusions.tsv", "fusions.json", "rejects.tsv", "fusions.vcf.gz", "fusions.vcf.gz.tbi", "report.html"):
             assert (demo_run / "results" / "samples" / sample / f"{sample}.{kind}").is_file()
         assert (demo_run / "logs" / "annotate" / f"{sample}.log").is_file()
     assert (demo_run / "logs" / "index_reference.log").is_file()
@@ -103,6 +104,28 @@ def test_demo_annotations_match_the_demo_manifest(demo_run):
         assert f"{r['chrom5']}:{r['pos5']}:{r['strand5']}" == p["breakpoint5"]
         assert f"{r['chrom3']}:{r['pos3']}:{r['strand3']}" == p["breakpoint3"]
         assert r["transcript5"].split(".")[0] == p["transcript5"] and r["transcript3"].split(".")[0] == p["transcript3"]
+
+
+@pytest.mark.slow
+def test_demo_consensus_of_a_sample_called_by_two_callers(demo_run):
+    """IFS01 is called by STAR-Fusion (path) and Arriba (extra_calls): the shared junction is one event."""
+    events = read_table(demo_run / "results" / "samples" / "IFS01" / "IFS01.consensus.tsv")
+    etv6 = [e for e in events if e["fusion_name"] == "ETV6::NTRK3"]
+    assert len(etv6) == 1 and etv6[0]["callers"] == "arriba,star-fusion" and etv6[0]["n_callers"] == "2"
+    assert (etv6[0]["pos5"], etv6[0]["pos3"]) == ("11869969", "87940753")
+    reciprocal = [e for e in events if e["fusion_name"] == "NTRK3::ETV6"]
+    assert len(reciprocal) == 1 and reciprocal[0]["n_callers"] == "1"  # only STAR-Fusion reported it
+    assert not (demo_run / "results" / "samples" / "IFS02" / "IFS02.consensus.tsv").exists()
+
+
+@pytest.mark.slow
+def test_demo_reports_and_vcf(demo_run):
+    import pysam
+
+    cohort_html = (demo_run / "results" / "cohort" / "cohort.report.html").read_text()
+    assert "ETV6::NTRK3" in cohort_html and "EWSR1::NTRK1" in cohort_html and "<svg" in cohort_html
+    vcf = pysam.VariantFile(str(demo_run / "results" / "samples" / "IFS01" / "IFS01.fusions.vcf.gz"))
+    assert {r.info["FUSION"] for r in vcf} == {"ETV6::NTRK3", "NTRK3::ETV6"}
 
 
 @pytest.mark.slow
@@ -228,7 +251,8 @@ def test_the_index_is_built_before_and_shared_by_annotate_jobs(tmp_path):
     (lambda s: s[2].update(sample=s[0]["sample"]), "sample 'IFS01' is duplicated (first on line 2)"),
     (lambda s: s[3].update(format="starfusion"), "unknown format 'starfusion' (known: arriba, auto,"),
     (lambda s: s[3].update(sample="bad name"), "does not match"),
-], ids=["path-separator", "missing-file", "duplicate", "unknown-format", "space-in-name"])
+    (lambda s: s[4].update(extra_calls="/nonexistent/x.tsv:arriba"), "extra_calls file not found: /nonexistent/x.tsv"),
+], ids=["path-separator", "missing-file", "duplicate", "unknown-format", "space-in-name", "missing-extra-calls"])
 def test_bad_sample_sheet_stops_before_any_job(tmp_path, change, message):
     sheet = demo_sheet()
     change(sheet)
@@ -289,3 +313,11 @@ def test_profiles_name_resources_for_every_rule():
     for rule, resources in slurm["set-resources"].items():
         assert {"mem_mb", "runtime", "cpus_per_task"} <= set(resources), rule
     assert yaml.safe_load((REPO / "profiles" / "local" / "config.yaml").read_text())["cores"]
+
+
+@pytest.mark.slow
+def test_snakemake_report_embeds_sample_and_cohort_reports(demo_run):
+    result = snakemake(demo_run, "--report", str(demo_run / "snakemake_report.html"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    text = (demo_run / "snakemake_report.html").read_text(errors="replace")
+    assert "IFS01.report.html" in text and "cohort.report.html" in text

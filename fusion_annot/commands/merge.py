@@ -18,6 +18,7 @@ def register(sub) -> None:
     p.add_argument("--tolerance", type=int, default=None, help="max distance in bp between matching breakpoints (default 5)")
     p.add_argument("--reference", default=None,
                    help="optional: bundled | GTF | ensembl:N, to give genes and 5'->3' order to breakend-only calls (VCF, SQUID)")
+    p.add_argument("--cache-dir", default=None, metavar="DIR", help="where the reference index is (default $PYENSEMBL_CACHE_DIR)")
     p.add_argument("--rejects", default=None, help="also write unreadable rows (file, line, reason) to this TSV")
     p.add_argument("--out", default="-", help="output TSV (default: stdout)")
     p.set_defaults(func=run)
@@ -44,7 +45,7 @@ def run(args) -> int:
     if args.reference:
         from ..reference import load_reference
 
-        reference = load_reference(args.reference)
+        reference = load_reference(args.reference, cache_dir=args.cache_dir)
     calls, rejects = [], []
     for spec in args.inputs:
         path, fmt = split_input(spec, set(format_names()))

@@ -35,6 +35,7 @@ def register(subparsers) -> None:
         "(default auto: the bundled reference when the JSON says it was used, else none)",
     )
     p.add_argument("--domains", default=None, help="protein domain table (default: the one shipped with the bundled reference)")
+    p.add_argument("--cache-dir", default=None, metavar="DIR", help="where the reference index is (default $PYENSEMBL_CACHE_DIR)")
     p.set_defaults(func=run)
 
 
@@ -81,7 +82,7 @@ def run(args) -> int:
         from ..domains import load_domain_table
         from ..reference import default_domains_path, load_reference
 
-        reference = load_reference(spec)
+        reference = load_reference(spec, cache_dir=args.cache_dir)
         domains_path = args.domains or default_domains_path(spec)
         table = load_domain_table(domains_path) if domains_path else None
         diagrams = [diagram_from_record(r, reference, table) for r in records]
