@@ -472,20 +472,25 @@ def _build_from_gtf_header(gtf: Path) -> Optional[str]:
 
 
 def load_release(release: int, cache_dir: Optional[str] = None) -> Reference:
-    """An installed pyensembl Ensembl release (`pyensembl install --release N --species human`)."""
+    """An Ensembl release installed for pyensembl (`pyensembl install --release N --species human`).
+
+    pyensembl keeps releases under $PYENSEMBL_CACHE_DIR (default ~/.cache/pyensembl); nothing is
+    downloaded here: a release that is not installed is an error saying how to install it.
+    """
     import pyensembl
 
     genome = pyensembl.EnsemblRelease(release)
-    try:
-        if not genome.db._fully_indexed_db_exists() if hasattr(genome.db, "_fully_indexed_db_exists") else False:
-            raise ValueError("not indexed")
-        connection = genome.db.connection  # noqa: F841 -- raises when the release is not installed
-    except Exception:
+    if not genome.required_local_files_exist():
+        where = os.path.dirname(genome.required_local_files()[0])
         raise ReferenceError_(
-            f"Ensembl release {release} is not installed for pyensembl; run "
-            f"'pyensembl install --release {release} --species human' (needs network once)"
-        ) from None
-    gtf_path = genome.gtf_path
+            f"Ensembl release {release} is not installed for pyensembl (expected in {where}); run "
+            f"'pyensembl install --release {release} --species human' once with network access, or pass a GTF path"
+        )
+    try:
+        _quiet_index(genome)
+    except Exception as exc:  # pyensembl raises many kinds on damaged downloads
+        raise ReferenceError_(f"cannot index Ensembl release {release}: {exc}") from None
+    gtf_path = genome.required_local_files()[0]
     cache = _cache_root(cache_dir) / "fusion-annot-release" / str(release)
     cache.mkdir(parents=True, exist_ok=True)
     return Reference(genome, name=f"ensembl:{release}", tags=_load_tags(gtf_path, cache), build=genome.reference_name)

@@ -58,3 +58,34 @@ def test_official_gencode_gtf_with_versions_and_chr_contigs(gencode):
     assert rec["transcript3"].startswith("ENST00000626019.") and rec["exon3"] == 13
     assert rec["canonical3"] is False and "no MANE/canonical tags" in rec["notes"]
     assert rec["frame"] == "in_frame"
+
+
+def _install_fake_release(root, release: int) -> None:
+    """Lay out what `pyensembl install` leaves on disk, from the bundled GTF and one-record FASTAs (offline)."""
+    import shutil
+
+    from fusion_annot.paths import resource
+
+    d = root / "pyensembl" / "GRCh38" / f"ensembl{release}"
+    d.mkdir(parents=True)
+    shutil.copy(resource("reference", "fusion_annot_bundled.ensembl110.gtf.gz"), d / f"Homo_sapiens.GRCh38.{release}.gtf.gz")
+    for name, record in (("cdna.all", ">ENST00000396373 cdna\nATG\n"), ("ncrna", ">ENST00000000001 ncrna\nACG\n"),
+                         ("pep.all", ">ENSP00000379658 pep\nM\n")):
+        with gzip.open(d / f"Homo_sapiens.GRCh38.{name}.fa.gz", "wt") as fh:
+            fh.write(record)
+
+
+def test_installed_pyensembl_release(tmp_path, monkeypatch):
+    monkeypatch.setenv("PYENSEMBL_CACHE_DIR", str(tmp_path))
+    _install_fake_release(tmp_path, 110)
+    ref = load_reference("ensembl:110", cache_dir=str(tmp_path / "fa"))
+    assert ref.name == "ensembl:110" and ref.build == "GRCh38"
+    c = FusionCall("s", "t", "<t>", 1, Breakpoint("ETV6", "12", 11869969, "+"), Breakpoint("NTRK3", "15", 87940753, "-"))
+    rec = to_record(list(Annotator(ref, None).annotate_all([c]))[0])
+    assert (rec["transcript3"], rec["exon3"], rec["frame"], rec["canonical3"]) == ("ENST00000629765", 15, "in_frame", True)
+
+
+def test_release_that_is_not_installed_says_how_to_install(tmp_path, monkeypatch):
+    monkeypatch.setenv("PYENSEMBL_CACHE_DIR", str(tmp_path))
+    with pytest.raises(ReferenceError_, match="pyensembl install --release 109"):
+        load_reference("ensembl:109")
