@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator, Optional, Union
 
 from .domains import DomainTable, assess_domains
-from .frame import decide_frame, translate_fusion
+from .frame import NO_SEQUENCE_NOTE, decide_frame, sequence_source, translate_fusion
 from .mapping import map_breakpoint, map_exon
 from .model import Breakpoint, FusionAnnotation, FusionCall, Reject, SideAnnotation
 from .orientation import orient_with_reference
@@ -36,6 +36,7 @@ class Annotator:
     interpret: Optional[Callable[[FusionAnnotation], object]] = None  # knowledge step, returns KnowledgeResult
     _side_cache: dict = field(default_factory=dict, repr=False)
     _domain_cache: dict = field(default_factory=dict, repr=False)
+    _sequence: dict = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ public
     def annotate_all(self, items: Iterable[Union[FusionCall, Reject]]) -> Iterator[Union[FusionAnnotation, Reject]]:
@@ -88,6 +89,11 @@ class Annotator:
             chosen, swapped = backward, True
         why = "partners ordered from the reference (caller gives no 5'/3' order)" + (": input order reversed" if swapped else "")
         return chosen, "reference", (why,)
+
+    def _sequence_source(self):
+        if "source" not in self._sequence:
+            self._sequence["source"] = sequence_source(self.genome, self.reference)
+        return self._sequence["source"]
 
     def _kinase_score(self, pair) -> int:
         """Tie-break for unordered pairs: a partner whose protein has a kinase domain is the likelier 3' side
@@ -207,12 +213,13 @@ class Annotator:
             frame = _gene_level_frame()
         else:
             frame = decide_frame(side5, side3)
-            if self.genome is not None:
+            source = self._sequence_source()
+            if source is not None:
                 tx5 = self.reference.transcript(side5.transcript_id)
                 tx3 = self.reference.transcript(side3.transcript_id)
-                frame = translate_fusion(frame, self.genome, tx5, side5, tx3, side3)
+                frame = translate_fusion(frame, source, tx5, side5, tx3, side3)
             else:
-                frame = replace(frame, peptide_note="no genome sequence (pass --genome FASTA to translate)")
+                frame = replace(frame, peptide_note=NO_SEQUENCE_NOTE)
         dkey = (side5.transcript_id, side5.cds_offset, side5.retained_exons, side3.transcript_id, side3.cds_offset, side3.retained_exons)
         domains = self._domain_cache.get(dkey)
         if domains is None:

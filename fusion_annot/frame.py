@@ -19,6 +19,7 @@ from typing import Optional
 from .model import FrameResult, SideAnnotation
 from .reference import TranscriptModel
 
+NO_SEQUENCE_NOTE = "no sequence (pass --genome FASTA, or use an installed pyensembl release, to translate)"
 PEPTIDE_FLANK = 10  # aa either side of the junction in junction_peptide
 JUNCTION_FLANK_NT = 30  # nt either side of the junction in junction_sequence
 
@@ -110,19 +111,61 @@ def _spliced(fasta, tx: TranscriptModel, intervals) -> str:
     return "".join(parts)
 
 
-def fusion_sequences(fasta, tx5: TranscriptModel, side5: SideAnnotation, tx3: TranscriptModel, side3: SideAnnotation):
-    """(fusion CDS, index of the first 3' base in it) built from genomic sequence, or None if not buildable."""
+class GenomeSequence:
+    """Transcript sequence spliced from an indexed genome FASTA (pysam.FastaFile)."""
+
+    def __init__(self, fasta):
+        self.fasta = fasta
+        self.label = "genome FASTA"
+
+    def mrna(self, tx: TranscriptModel) -> str:
+        return _spliced(self.fasta, tx, tx.exons)
+
+    def cds(self, tx: TranscriptModel) -> str:
+        return _spliced(self.fasta, tx, tx.cds)
+
+
+class TranscriptSequence:
+    """cDNA from the transcript FASTA of a pyensembl release (no genome needed)."""
+
+    def __init__(self, reference):
+        self.reference = reference
+        self.label = f"cDNA of {reference.name}"
+
+    def mrna(self, tx: TranscriptModel) -> str:
+        seq = self.reference.transcript_sequence(tx.transcript_id)
+        if seq is None:
+            raise KeyError(f"no cDNA for {tx.transcript_id} in the release's transcript FASTA")
+        exonic = sum(e - s + 1 for s, e in tx.exons)
+        if len(seq) != exonic:
+            raise KeyError(f"cDNA of {tx.transcript_id} is {len(seq)} nt, its exon model {exonic} nt")
+        return seq.upper()
+
+    def cds(self, tx: TranscriptModel) -> str:
+        before = _bases_before_cds(tx)
+        return self.mrna(tx)[before : before + tx.cds_length]
+
+
+def sequence_source(genome, reference):
+    """Where fusion sequence comes from: --genome FASTA first, else a release's cDNA, else None."""
+    if genome is not None:
+        return genome if hasattr(genome, "mrna") else GenomeSequence(genome)
+    if reference is not None and getattr(reference, "has_transcript_sequences", False):
+        return TranscriptSequence(reference)
+    return None
+
+
+def fusion_sequences(source, tx5: TranscriptModel, side5: SideAnnotation, tx3: TranscriptModel, side3: SideAnnotation):
+    """(fusion CDS, index of the first 3' base in it) built from sequence, or None if not buildable."""
     kept5 = side5.cds_offset or 0
     offset3 = side3.cds_offset or 0
     if kept5 <= 0 or kept5 >= tx5.cds_length or not tx3.is_coding or offset3 >= tx3.cds_length:
         return None
-    part5 = _spliced(fasta, tx5, tx5.cds)[:kept5]
-    cds3 = _spliced(fasta, tx3, tx3.cds)
+    part5 = source.cds(tx5)[:kept5]
+    cds3 = source.cds(tx3)
     if offset3 < 0:
-        mrna3 = _spliced(fasta, tx3, tx3.exons)
         start_in_mrna = _bases_before_cds(tx3)
-        utr_total = -offset3
-        part3 = mrna3[start_in_mrna - utr_total : start_in_mrna] + cds3
+        part3 = source.mrna(tx3)[start_in_mrna + offset3 : start_in_mrna] + cds3
     else:
         part3 = cds3[offset3:]
     return part5 + part3, len(part5)
@@ -140,16 +183,20 @@ def _bases_before_cds(tx: TranscriptModel) -> int:
     return count
 
 
-def translate_fusion(result: FrameResult, fasta, tx5, side5, tx3, side3) -> FrameResult:
-    """Add fusion CDS, protein, junction peptide and a length check when sequence is available."""
+def translate_fusion(result: FrameResult, source, tx5, side5, tx3, side3) -> FrameResult:
+    """Add fusion CDS, protein, junction peptide and a length check when sequence is available.
+
+    source: a GenomeSequence / TranscriptSequence (see sequence_source), or a pysam.FastaFile."""
     from dataclasses import replace
 
     from Bio.Seq import Seq
 
-    if fasta is None:
-        return replace(result, peptide_note="no genome sequence (pass --genome FASTA to translate)")
+    if source is None:
+        return replace(result, peptide_note=NO_SEQUENCE_NOTE)
+    if not hasattr(source, "mrna"):
+        source = GenomeSequence(source)
     try:
-        built = fusion_sequences(fasta, tx5, side5, tx3, side3)
+        built = fusion_sequences(source, tx5, side5, tx3, side3)
     except KeyError as exc:
         return replace(result, peptide_note=str(exc).strip("'\""))
     if built is None:

@@ -54,7 +54,8 @@ def load_resources(reference: str = "bundled", domains: Optional[str] = None, ge
         "reference": ref.name,
         "reference_build": ref.build,
         "domain_table": table.label if table else "none",
-        "genome_fasta": genome or "none (frame from coordinates; no translation)",
+        "sequence": (genome if genome else f"cDNA of {ref.name} (pyensembl transcript FASTA)" if ref.has_transcript_sequences
+                     else "none (frame from coordinates; no translation)"),
         "coordinates": "1-based, inclusive; pos5 = last 5' base kept, pos3 = first 3' base kept",
     }
     if kb is not None:
@@ -158,7 +159,7 @@ def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "aut
 
         write_vcf(annotations, out / f"{sample}.fusions.vcf.gz", sample=sample, reference_name=resources.reference.build,
                   genome=resources.genome, support=[a.support for a in annotations] if bam else None)
-    if resources.genome is not None:
+    if any(a.frame.fusion_cds for a in annotations):
         from .writers.fasta import write_fusion_fasta
 
         write_fusion_fasta(annotations, out / f"{sample}.fusion_proteins.fa", molecule="protein")

@@ -248,6 +248,21 @@ class Reference:
             self.transcripts_of(gene)
         return self._by_transcript.get(base)
 
+    @property
+    def has_transcript_sequences(self) -> bool:
+        """True for a pyensembl release with its transcript (cDNA) FASTA; False for a bare GTF."""
+        return bool(getattr(self._genome, "requires_transcript_fasta", False))
+
+    def transcript_sequence(self, transcript_id: str) -> Optional[str]:
+        """cDNA (exons spliced, 5' to 3') of a transcript from the release's FASTA; None when absent."""
+        if not self.has_transcript_sequences:
+            return None
+        base = transcript_id.split(".")[0] if transcript_id.startswith("ENST") else transcript_id
+        try:
+            return self._genome.transcript_sequence(base)
+        except (ValueError, KeyError, OSError):
+            return None
+
     def has_gene(self, gene_name: str) -> bool:
         return bool(self.transcripts_of(gene_name))
 

@@ -93,7 +93,8 @@ def tiny(tmp_path_factory):
     lines = gtf_lines("GENEA", "chrA", "+", exons_a, coords_a) + gtf_lines("GENEB", "chrB", "-", exons_b, coords_b)
     (d / "tiny.gtf").write_text("\n".join(lines) + "\n")
     ref = load_reference(str(d / "tiny.gtf"), cache_dir=str(d / "cache"))
-    return {"ref": ref, "fasta": pysam.FastaFile(str(d / "genome.fa")), "a": coords_a, "b": coords_b, "gtf": str(d / "tiny.gtf")}
+    return {"ref": ref, "fasta": pysam.FastaFile(str(d / "genome.fa")), "a": coords_a, "b": coords_b, "gtf": str(d / "tiny.gtf"),
+            "cdna": {"GENEA_T1": "".join(exons_a), "GENEB_T1": "".join(exons_b)}}
 
 
 def fusion(tiny, exon_a: int, exon_b: int, genome=True) -> dict:
@@ -186,3 +187,29 @@ def test_cli_genome_bam_and_vcf_end_to_end(tiny, tmp_path):
     records = list(vcf)
     assert len(records) == 2 and {r.info["SVTYPE"] for r in records} == {"BND"}
     assert (tmp_path / "out" / "T1.fusions.vcf.gz.tbi").exists()
+
+
+def test_release_cdna_translates_like_the_genome(tiny, tmp_path, monkeypatch):
+    """A pyensembl release brings transcript cDNA: the fusion is translated without any genome FASTA."""
+    import gzip
+    import shutil
+
+    d = tmp_path / "pyensembl" / "GRCh38" / "ensembl110"
+    d.mkdir(parents=True)
+    with open(tiny["gtf"], "rb") as src, gzip.open(d / "Homo_sapiens.GRCh38.110.gtf.gz", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    with gzip.open(d / "Homo_sapiens.GRCh38.cdna.all.fa.gz", "wt") as fh:
+        fh.writelines(f">{tid} cdna\n{seq}\n" for tid, seq in tiny["cdna"].items())
+    for name, record in (("ncrna", ">NC1 ncrna\nACGT\n"), ("pep.all", ">P1 pep\nM\n")):
+        with gzip.open(d / f"Homo_sapiens.GRCh38.{name}.fa.gz", "wt") as fh:
+            fh.write(record)
+    monkeypatch.setenv("PYENSEMBL_CACHE_DIR", str(tmp_path))
+    release = load_reference("ensembl:110", cache_dir=str(tmp_path / "fa"))
+    assert release.has_transcript_sequences
+    a_end, b_start = tiny["a"][1][1], tiny["b"][1][1]
+    c = FusionCall("t", "test", "<t>", 1, Breakpoint("GENEA", "chrA", a_end, "+"), Breakpoint("GENEB", "chrB", b_start, "-"))
+    from_cdna = list(Annotator(release, None).annotate_all([c]))[0].frame
+    from_genome = fusion(tiny, 2, 2)
+    assert from_cdna.fusion_protein == from_genome["protein"] and from_cdna.fusion_protein
+    assert from_cdna.junction_peptide == from_genome["junction_peptide"]
+    assert "matches coordinates" in from_cdna.peptide_note
