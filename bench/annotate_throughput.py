@@ -72,6 +72,14 @@ def genome_wide(gtf: str, domains: str, calls_path: str, cache: str) -> None:
         print(f"annotate ({label}): {dt:.2f} s, {n_calls / dt:,.0f} calls/s on one core; {len(out) - rejected} annotated, {rejected} rejected")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of the annotating process: {peak_mb:,.0f} MiB")
+    with tempfile.TemporaryDirectory() as out:
+        cli = [sys.executable, "-m", "fusion_annot.cli", "annotate", calls_path, "--reference", gtf, "--domains", domains, "--out-dir", out]
+        t = time.perf_counter()
+        subprocess.run(cli, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        dt = time.perf_counter() - t
+        child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"end to end, CLI (read + annotate + knowledge + TSV/JSON/rejects): {dt:.1f} s for {len(items)} rows "
+          f"({len(items) / dt:,.0f} rows/s incl. start-up), peak RSS {child_mb:,.0f} MiB")
 
 
 def main() -> int:

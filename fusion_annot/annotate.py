@@ -41,8 +41,9 @@ class Annotator:
     # ------------------------------------------------------------------ public
     def annotate_all(self, items: Iterable[Union[FusionCall, Reject]]) -> Iterator[Union[FusionAnnotation, Reject]]:
         items = list(items)
-        self.reference.prefetch(
-            g for it in items if isinstance(it, FusionCall) for g in (it.five_prime.gene, it.three_prime.gene) if g
+        self.reference.prefetch(  # symbols and gene IDs in a few bulk queries, not one query per name
+            g for it in items if isinstance(it, FusionCall)
+            for g in (it.five_prime.gene, it.three_prime.gene, it.five_prime.gene_id, it.three_prime.gene_id) if g
         )
         aliases = load_alias_table()
         for item in items:

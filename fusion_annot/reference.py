@@ -225,7 +225,7 @@ class Reference:
 
     # -- public API -----------------------------------------------------------------
     def transcripts_of(self, gene_name: str) -> list[TranscriptModel]:
-        """Transcripts of a gene (by symbol or gene ID), policy transcript first; [] if unknown."""
+        """Transcripts of a gene (by symbol or gene ID, versioned or not), policy transcript first; [] if unknown."""
         key = self._gene_ids.get(gene_name, gene_name)
         if key not in self._by_gene:
             self.prefetch([gene_name])
@@ -341,21 +341,14 @@ class Reference:
         tcols = self._columns["transcript"]
         version_col = "transcript_version" if "transcript_version" in tcols else "''"
         biotype_col = "transcript_biotype" if "transcript_biotype" in tcols else ("transcript_type" if "transcript_type" in tcols else "''")
+        # gene IDs may be asked with a version (ENSG...15) of an unversioned index (Ensembl GTF): ask both
+        ids = sorted({n.split(".")[0] for n in names if n.startswith("ENSG")} | set(names))
+        id_marks = ",".join("?" * len(ids))
         rows = self._db.execute(
             f"SELECT transcript_id, transcript_name, gene_id, gene_name, seqname, strand, {biotype_col}, {version_col} "
-            f"FROM transcript WHERE gene_name IN ({marks}) OR gene_id IN ({marks})",
-            names + names,
+            f"FROM transcript WHERE gene_name IN ({marks}) OR gene_id IN ({id_marks})",
+            names + ids,
         ).fetchall()
-        if not rows:
-            # gene IDs given with a version (ENSG...15) match the unversioned index, and vice versa
-            stripped = [n.split(".")[0] for n in names if n.startswith("ENSG")]
-            if stripped:
-                m2 = ",".join("?" * len(stripped))
-                rows = self._db.execute(
-                    f"SELECT transcript_id, transcript_name, gene_id, gene_name, seqname, strand, {biotype_col}, {version_col} "
-                    f"FROM transcript WHERE gene_id IN ({m2}) OR gene_id LIKE ?",
-                    stripped + [stripped[0] + ".%"],
-                ).fetchall()
         gene_names_found = sorted({r[3] for r in rows})
         if not gene_names_found:
             for n in names:
@@ -400,6 +393,9 @@ class Reference:
                 self._by_transcript[tx.transcript_id.split(".")[0] if tx.transcript_id.startswith("ENST") else tx.transcript_id] = tx
             self._by_gene[gname] = txs
         for n in names:
+            base = n.split(".")[0] if n.startswith("ENSG") else n
+            if n not in self._gene_ids and base in self._gene_ids:  # ENSG..15 asked, ENSG.. indexed
+                self._gene_ids[n] = self._gene_ids[base]
             if n not in self._by_gene and n not in self._gene_ids:
                 self._by_gene[n] = []
 

@@ -89,3 +89,10 @@ def test_release_that_is_not_installed_says_how_to_install(tmp_path, monkeypatch
     monkeypatch.setenv("PYENSEMBL_CACHE_DIR", str(tmp_path))
     with pytest.raises(ReferenceError_, match="pyensembl install --release 109"):
         load_reference("ensembl:109")
+
+
+def test_versioned_gene_id_finds_an_unversioned_index(bundled):
+    ref, _ = bundled
+    # ETV6's Ensembl gene ID as GENCODE-based callers write it (with a version); the bundled GTF has none
+    assert [t.gene_name for t in ref.transcripts_of("ENSG00000139083.12")][:1] == ["ETV6"]
+    assert ref.transcripts_of("ENSG00000000000.1") == []

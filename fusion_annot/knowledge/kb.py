@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Optional
 
@@ -44,7 +45,7 @@ class KnowledgeBase:
     references: dict[str, ReferenceRow]
 
     # ---------------------------------------------------------------- vocabulary
-    @property
+    @cached_property  # asked once per annotated call: computed once (writes __dict__, fine on a frozen dataclass)
     def kinase_genes(self) -> frozenset[str]:
         """Genes whose 3' fusion makes a catalogued kinase fusion (NTRK1/2/3 today; a row adds one)."""
         return frozenset(p.kinase_gene for p in self.partners)
