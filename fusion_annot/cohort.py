@@ -160,14 +160,23 @@ def recurrent_fusions(rows: Sequence[Row], min_samples: int = 2) -> Table:
             "n_calls": len({call_key(r) for r in group}),
             "samples": _join(samples),
             "callers": _join(_sorted_unique(r.get("caller", "") for r in group)),
-            "junctions": _counted(_per_sample_values(group, _junction)),
-            "frames": _counted(_per_sample_values(group, lambda r: r.get("frame", ""))),
-            "kinase_domain": _counted(_per_sample_values(group, lambda r: r.get("kinase_domain", ""))),
-            "actionability": _counted(_per_sample_values(group, lambda r: r.get("actionability", ""))),
-            "catalog_status": _counted(_per_sample_values(group, lambda r: r.get("catalog_status", ""))),
+            **_group_counts(group),
         })
     out.sort(key=lambda r: (-r["n_samples"], r["fusion_name"]))
     return Table("recurrent_fusions", RECURRENT_COLUMNS, tuple(out))
+
+
+# output column -> row column counted per sample in the cohort tables
+_COUNTED_COLUMNS = (("frames", "frame"), ("kinase_domain", "kinase_domain"), ("actionability", "actionability"),
+                    ("catalog_status", "catalog_status"))
+
+
+def _group_counts(group: Sequence[Row]) -> dict[str, str]:
+    """Per-sample counts of junctions, frames, kinase status, actionability and catalog status in a group of rows."""
+    counts = {"junctions": _counted(_per_sample_values(group, _junction))}
+    for out_column, row_column in _COUNTED_COLUMNS:
+        counts[out_column] = _counted(_per_sample_values(group, lambda r, c=row_column: r.get(c, "")))
+    return counts
 
 
 def _per_sample_values(group: Sequence[Row], value) -> list[str]:
@@ -195,11 +204,7 @@ def kinase_partners(rows: Sequence[Row]) -> Table:
             "partner_gene": partner,
             "n_samples": len(samples),
             "samples": _join(samples),
-            "junctions": _counted(_per_sample_values(group, _junction)),
-            "frames": _counted(_per_sample_values(group, lambda r: r.get("frame", ""))),
-            "kinase_domain": _counted(_per_sample_values(group, lambda r: r.get("kinase_domain", ""))),
-            "actionability": _counted(_per_sample_values(group, lambda r: r.get("actionability", ""))),
-            "catalog_status": _counted(_per_sample_values(group, lambda r: r.get("catalog_status", ""))),
+            **_group_counts(group),
         })
     out.sort(key=lambda r: (r["kinase_gene"], -r["n_samples"], r["partner_gene"]))
     return Table("kinase_partners", PARTNER_COLUMNS, tuple(out))
@@ -285,11 +290,7 @@ def novel_partners(rows: Sequence[Row]) -> Table:
             "fusion_name": name,
             "n_samples": len(samples),
             "samples": _join(samples),
-            "junctions": _counted(_per_sample_values(group, _junction)),
-            "frames": _counted(_per_sample_values(group, lambda r: r.get("frame", ""))),
-            "kinase_domain": _counted(_per_sample_values(group, lambda r: r.get("kinase_domain", ""))),
-            "actionability": _counted(_per_sample_values(group, lambda r: r.get("actionability", ""))),
-            "catalog_status": _counted(_per_sample_values(group, lambda r: r.get("catalog_status", ""))),
+            **_group_counts(group),
             "review_flag": "; ".join(_sorted_unique(r.get("review_flag", "") for r in group)),
         })
     out.sort(key=lambda r: (r["gene3"], -r["n_samples"], r["gene5"]))
