@@ -119,7 +119,7 @@ class Annotator:
         return [(s5, s3) for s5 in sides5 for s3 in sides3][:MAX_TRANSCRIPT_PAIRS]
 
     def _sides(self, bp: Breakpoint, role: str) -> list[SideAnnotation]:
-        key = (bp.gene, bp.gene_id, bp.chrom, bp.pos, bp.exon, bp.transcript, role)
+        key = (bp, role)  # the whole breakpoint: exon ranges and the caller's strand change the answer too
         cached = self._side_cache.get(key)
         if cached is None:
             try:
@@ -203,8 +203,8 @@ class Annotator:
                 )
                 rest = [s for s in mapped if s is not hits[0]]
                 mapped = [chosen] + rest
-        if self.transcripts == "all":
-            spanning = [s for s in mapped if s.retained_exons is not None]
+        if self.transcripts == "all":  # transcripts whose exons span the breakpoint (not up- or downstream of it)
+            spanning = [s for s in mapped if s.retained_exons is not None and s.site != "intergenic"]
             return spanning or mapped[:1]
         return mapped[:1]
 

@@ -156,18 +156,14 @@ def sequence_source(genome, reference):
 
 
 def fusion_sequences(source, tx5: TranscriptModel, side5: SideAnnotation, tx3: TranscriptModel, side3: SideAnnotation):
-    """(fusion CDS, index of the first 3' base in it) built from sequence, or None if not buildable."""
+    """(fusion transcript from the 5' start codon to the 3' partner's transcript end, index of the first 3' base),
+    or None if not buildable. The 3' part runs on into the 3'UTR so that a frameshifted read finds its real stop."""
     kept5 = side5.cds_offset or 0
     offset3 = side3.cds_offset or 0
     if kept5 <= 0 or kept5 >= tx5.cds_length or not tx3.is_coding or offset3 >= tx3.cds_length:
         return None
     part5 = source.cds(tx5)[:kept5]
-    cds3 = source.cds(tx3)
-    if offset3 < 0:
-        start_in_mrna = _bases_before_cds(tx3)
-        part3 = source.mrna(tx3)[start_in_mrna + offset3 : start_in_mrna] + cds3
-    else:
-        part3 = cds3[offset3:]
+    part3 = source.mrna(tx3)[_bases_before_cds(tx3) + offset3 :]  # offset3 < 0: the kept 5'UTR bases come first
     return part5 + part3, len(part5)
 
 
@@ -201,26 +197,42 @@ def translate_fusion(result: FrameResult, source, tx5, side5, tx3, side3) -> Fra
         return replace(result, peptide_note=str(exc).strip("'\""))
     if built is None:
         return replace(result, peptide_note=f"no fusion CDS to translate ({result.frame})")
-    cds, junction_nt = built
-    usable = len(cds) - len(cds) % 3
-    protein = str(Seq(cds[:usable]).translate(to_stop=True))
+    transcript, junction_nt = built
+    usable = len(transcript) - len(transcript) % 3
+    protein = str(Seq(transcript[:usable]).translate(to_stop=True))
+    has_stop = len(protein) * 3 + 3 <= usable
+    cds = transcript[: len(protein) * 3 + (3 if has_stop else 0)]
     j = junction_nt // 3  # the codon holding the first 3' base starts the 3' part of the peptide
     peptide = protein[max(0, j - PEPTIDE_FLANK) : j] + "|" + protein[j : j + PEPTIDE_FLANK] if j <= len(protein) else ""
+    frame, reason = result.frame, result.reason
+    tail = "" if has_stop else " (no stop codon before the end of the 3' transcript)"
     if j > len(protein):
         note = f"translation stops before the junction (stop codon in the 5' part at aa {len(protein) + 1})"
+        frame, reason = "stop_before_junction", f"{reason}; sequence: stop codon in the 5' part at aa {len(protein) + 1}"
+    elif result.frame == "in_frame" and len(protein) < _first_3prime_cds_residue(side3, junction_nt):
+        # in frame by phase, but a stop codon in the translated 3' 5'UTR ends the protein before the 3' CDS
+        note = f"translated {len(protein)} aa: a stop codon before the 3' partner's start codon ends the protein"
+        frame, reason = "out_of_frame", f"{reason}; sequence: stop codon in the 3' partner's 5'UTR, the 3' protein is not made"
     elif result.fusion_protein_length is None:
-        note = f"translated {len(protein)} aa to the first stop codon"
+        note = f"translated {len(protein)} aa to the first stop codon{tail}"
     elif len(protein) == result.fusion_protein_length:
         note = f"translation check: {len(protein)} aa, matches coordinates"
     else:
         note = f"translation check: {len(protein)} aa translated vs {result.fusion_protein_length} aa from coordinates (premature stop codon?)"
-    length = result.fusion_protein_length if result.fusion_protein_length is not None else len(protein)
     return replace(
         result,
-        junction_sequence=cds[max(0, junction_nt - JUNCTION_FLANK_NT) : junction_nt] + "|" + cds[junction_nt : junction_nt + JUNCTION_FLANK_NT],
+        frame=frame,
+        reason=reason,
+        junction_sequence=transcript[max(0, junction_nt - JUNCTION_FLANK_NT) : junction_nt] + "|" + transcript[junction_nt : junction_nt + JUNCTION_FLANK_NT],
         fusion_cds=cds,
         fusion_protein=protein,
         junction_peptide=peptide,
         peptide_note=note,
-        fusion_protein_length=length if result.frame == "in_frame" else len(protein),
+        fusion_protein_length=result.fusion_protein_length if frame == "in_frame" else len(protein),
     )
+
+
+def _first_3prime_cds_residue(side3: SideAnnotation, junction_nt: int) -> int:
+    """Residues the fusion protein must reach to include the 3' partner's coding sequence."""
+    utr = -side3.cds_offset if side3.cds_offset and side3.cds_offset < 0 else 0
+    return (junction_nt + utr) // 3 + 1

@@ -199,3 +199,28 @@ def test_unordered_gene_only_pair_puts_the_kinase_3prime(bundled):
     rec = annotate_one(bundled, call(Breakpoint("NTRK1"), Breakpoint("KHDRBS1"), orientation="unknown"))
     assert rec["fusion_name"] == "KHDRBS1::NTRK1"
     assert rec["frame"] == "unknown" and "gene-level" in rec["frame_reason"]
+
+
+def test_calls_in_one_batch_do_not_share_exon_ranges(bundled):
+    # kinase-first notation, same last NTRK1 exon, different ranges: each call keeps its own exons
+    ref, domains = bundled
+    first = call(Breakpoint("NTRK1", exon=17, exon_range=(12, 17)), Breakpoint("KHDRBS1", exon=8, exon_range=(1, 8)), orientation="unknown")
+    second = call(Breakpoint("NTRK1", exon=17, exon_range=(11, 17)), Breakpoint("TPM3", exon=7, exon_range=(1, 7)), orientation="unknown")
+    rows = [to_record(a) for a in Annotator(ref, domains).annotate_all([first, second])]
+    alone = annotate_one(bundled, second)
+    assert (rows[1]["exons3"], rows[1]["frame"]) == (alone["exons3"], alone["frame"]) == ("11-17", "in_frame")
+
+
+def test_caller_strand_note_is_not_lost_to_the_cache(bundled):
+    ref, domains = bundled
+    plus = call(ETV6_EXON5_END, NTRK3_EXON15_START)
+    minus = call(Breakpoint("ETV6", "12", 11869969, "-"), NTRK3_EXON15_START)
+    rows = [to_record(a) for a in Annotator(ref, domains).annotate_all([plus, minus])]
+    assert "caller strand - differs from ETV6 strand +" in rows[1]["notes"]
+
+
+def test_all_transcripts_only_those_spanning_the_breakpoint(bundled):
+    ref, domains = bundled
+    c = call(Breakpoint("TPM3", "1", 154170400, "-"), Breakpoint("NTRK1", "1", 156874571, "+"))
+    results = list(Annotator(ref, domains, transcripts="all").annotate_all([c]))
+    assert results and all(r.side3.site != "intergenic" and r.side5.site != "intergenic" for r in results)

@@ -213,3 +213,62 @@ def test_release_cdna_translates_like_the_genome(tiny, tmp_path, monkeypatch):
     assert from_cdna.fusion_protein == from_genome["protein"] and from_cdna.fusion_protein
     assert from_cdna.junction_peptide == from_genome["junction_peptide"]
     assert "matches coordinates" in from_cdna.peptide_note
+
+
+# A second tiny genome for sequence edge cases: 5' partner GENEC on the minus strand; 3' partner GENED on the
+# plus strand with a two-exon 5'UTR holding an in-frame stop (TAG) and a 3'UTR with stops in every frame.
+CDS_C = "ATG" + "GAA" * 20 + "AAA" * 20 + "TAA"
+MRNA_C = "GGCGGCGGCA" + CDS_C + "CCCCCCCCCC"
+EXONS_C = [MRNA_C[:41], MRNA_C[41:72], MRNA_C[72:]]  # exon 1 keeps 31 CDS nt (phase 1), exon 2 ends at 62 (phase 2)
+CDS_D = "ATG" + "GCT" * 30 + "TAA"
+MRNA_D = "GTAGGAGGAGGAGGAGGAGG" + "CCACC" + CDS_D + "GGGGTAGTAAGTGAGGGGGGGG"
+EXONS_D = [MRNA_D[:20], MRNA_D[20:65], MRNA_D[65:]]  # exon 1 all UTR; exon 2: 5 UTR + 40 CDS nt; exon 3 at phase 1
+
+
+def _gtf_for(gene, contig, strand, mrna_exons, exons, cds_start, cds_len):
+    attrs = (f'gene_id "{gene}_ID"; transcript_id "{gene}_T1"; gene_name "{gene}"; gene_biotype "protein_coding"; '
+             f'transcript_biotype "protein_coding"; transcript_name "{gene}-201"')
+    span = (min(s for s, _ in exons), max(e for _, e in exons))
+    out = [f"{contig}\tt\tgene\t{span[0]}\t{span[1]}\t.\t{strand}\t.\t{attrs};",
+           f'{contig}\tt\ttranscript\t{span[0]}\t{span[1]}\t.\t{strand}\t.\t{attrs}; tag "Ensembl_canonical";']
+    out += [f'{contig}\tt\texon\t{s}\t{e}\t.\t{strand}\t.\t{attrs}; exon_number "{n}";' for n, (s, e) in enumerate(exons, 1)]
+    coding = [genomic(i, exons, mrna_exons, strand) for i in range(cds_start, cds_start + cds_len - 3)]
+    stop = [genomic(i, exons, mrna_exons, strand) for i in range(cds_start + cds_len - 3, cds_start + cds_len)]
+    for feature, positions in (("CDS", coding), ("start_codon", coding[:3]), ("stop_codon", stop)):
+        runs = [[positions[0]]]
+        for p in positions[1:]:
+            runs[-1].append(p) if abs(p - runs[-1][-1]) == 1 else runs.append([p])
+        out += [f"{contig}\tt\t{feature}\t{min(r)}\t{max(r)}\t.\t{strand}\t0\t{attrs};" for r in runs]
+    return out
+
+
+@pytest.fixture(scope="module")
+def utr_genome(tmp_path_factory):
+    d = tmp_path_factory.mktemp("utr_genome")
+    seq_c, coords_c = layout(EXONS_C, "-")
+    seq_d, coords_d = layout(EXONS_D, "+")
+    (d / "g.fa").write_text(f">chrC\n{seq_c}\n>chrD\n{seq_d}\n")
+    pysam.faidx(str(d / "g.fa"))
+    lines = _gtf_for("GENEC", "chrC", "-", EXONS_C, coords_c, 10, len(CDS_C)) + _gtf_for("GENED", "chrD", "+", EXONS_D, coords_d, 25, len(CDS_D))
+    (d / "t.gtf").write_text("\n".join(lines) + "\n")
+    return load_reference(str(d / "t.gtf"), cache_dir=str(d / "cache")), pysam.FastaFile(str(d / "g.fa")), coords_c, coords_d
+
+
+@pytest.mark.parametrize("exon_c, exon_d, frame", [
+    (1, 3, "in_frame"),
+    (2, 3, "out_of_frame"),  # frameshifted read-through: its stop lies in GENED's 3'UTR
+    (1, 2, "in_frame"),  # 3' junction in the 5'UTR, in frame with GENED's start codon
+    (2, 2, "out_of_frame"),
+    (2, 1, "out_of_frame"),  # in frame by phase, but the translated 5'UTR holds a stop: no GENED protein
+    (1, 1, "out_of_frame"),
+])
+def test_translation_matches_the_fused_mrna(utr_genome, exon_c, exon_d, frame):
+    ref, fasta, coords_c, coords_d = utr_genome
+    c = FusionCall("t", "t", "<t>", 1, Breakpoint("GENEC", "chrC", coords_c[exon_c - 1][0], "-"),
+                   Breakpoint("GENED", "chrD", coords_d[exon_d - 1][0], "+"))
+    ann = list(Annotator(ref, None, genome=fasta).annotate_all([c]))[0]
+    fused = "".join(EXONS_C[:exon_c]) + "".join(EXONS_D[exon_d - 1:])  # independent: spliced fusion mRNA
+    expected = str(Seq(fused[10:][: (len(fused) - 10) // 3 * 3]).translate(to_stop=True))
+    assert ann.frame.fusion_protein == expected
+    assert ann.frame.fusion_protein_length == len(expected)
+    assert ann.frame.frame == frame, ann.frame.reason
