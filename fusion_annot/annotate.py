@@ -14,13 +14,19 @@ from typing import Callable, Iterable, Iterator, Optional, Union
 
 from .domains import DomainTable, assess_domains
 from .frame import NO_SEQUENCE_NOTE, decide_frame, sequence_source, translate_fusion
-from .mapping import map_breakpoint, map_exon
+from .mapping import edge_offset, map_breakpoint, map_exon
 from .model import Breakpoint, FusionAnnotation, FusionCall, Reject, SideAnnotation
 from .orientation import orient_with_reference
 from .reference import Reference, TranscriptModel
 from .symbols import load_alias_table, resolve_call_symbols
 
 MAX_TRANSCRIPT_PAIRS = 64
+# A breakpoint further than this from every transcript of its named gene is not that gene's (another build?)
+GENE_FLANK = 10_000
+# Callers place a junction anywhere within its microhomology: both sides shifted by the same k bases from
+# the exon edges (5' k bases into the intron, 3' k bases into the exon) is the exon-boundary junction.
+MAX_EQUIVALENT_SHIFT = 5
+NEAR_EDGE = 3
 
 
 class CallRejected(Exception):
@@ -115,8 +121,39 @@ class Annotator:
         sides5 = self._sides(bp5, "5")
         sides3 = self._sides(bp3, "3")
         if self.transcripts != "all":
-            return [(sides5[0], sides3[0])]
-        return [(s5, s3) for s5 in sides5 for s3 in sides3][:MAX_TRANSCRIPT_PAIRS]
+            return [self._snap_shifted_junction(sides5[0], sides3[0])]
+        return [self._snap_shifted_junction(s5, s3) for s5 in sides5 for s3 in sides3][:MAX_TRANSCRIPT_PAIRS]
+
+    def _snap_shifted_junction(self, side5: SideAnnotation, side3: SideAnnotation) -> tuple[SideAnnotation, SideAnnotation]:
+        """Move a junction shifted equally off both exon edges (microhomology) back onto the edges."""
+        if side5.pos is None or side3.pos is None or (side5.site == side3.site == "exon_boundary"):
+            return side5, side3
+        tx5 = self.reference.transcript(side5.transcript_id)
+        tx3 = self.reference.transcript(side3.transcript_id)
+        d5, d3 = edge_offset(tx5, side5, "5"), edge_offset(tx3, side3, "3")
+        if d5 is None or d3 is None or d5 == d3 == 0:
+            return side5, side3
+        if d5 == d3 and abs(d5) <= MAX_EQUIVALENT_SHIFT:
+            note = (f"junction {'+' if d5 > 0 else ''}{d5} bp from both exon edges (microhomology): "
+                    f"annotated at the exon boundary, caller positions {side5.pos} / {side3.pos}")
+            snapped5 = map_breakpoint(tx5, tx5.exon_3prime_end(side5.exon - 1), "5", note=_join(side5.note, note))
+            snapped3 = map_breakpoint(tx3, tx3.exon_5prime_end(side3.exon - 1), "3", note=side3.note)
+            return snapped5, snapped3
+        return side5, side3
+
+    def _review_flags(self, side5: SideAnnotation, side3: SideAnnotation) -> tuple[str, ...]:
+        """Reasons found by the annotation for a person to look again."""
+        flags = []
+        if side5.pos is not None and side3.pos is not None and self.reference.transcript(side5.transcript_id):
+            d5 = edge_offset(self.reference.transcript(side5.transcript_id), side5, "5")
+            d3 = edge_offset(self.reference.transcript(side3.transcript_id), side3, "3")
+            near = [d for d in (d5, d3) if d is not None and 0 < abs(d) <= NEAR_EDGE]
+            if near:
+                flags.append(f"breakpoint within {max(abs(d) for d in near)} bp of an exon edge: the frame call depends on the exact base")
+        for side, label in ((side5, "5'"), (side3, "3'")):
+            if side.site == "intergenic":
+                flags.append(f"{label} breakpoint outside the {side.gene} transcript")
+        return tuple(flags)
 
     def _sides(self, bp: Breakpoint, role: str) -> list[SideAnnotation]:
         key = (bp, role)  # the whole breakpoint: exon ranges and the caller's strand change the answer too
@@ -140,6 +177,13 @@ class Annotator:
             if chrom and chrom != _plain_chrom(coding[0].chrom):
                 raise CallRejected(
                     f"{label} breakpoint {bp.chrom}:{bp.pos} is not on {coding[0].gene_name}'s chromosome {coding[0].chrom}"
+                )
+            start, end = min(t.start for t in txs), max(t.end for t in txs)
+            if not start - GENE_FLANK <= bp.pos <= end + GENE_FLANK:
+                distance = (start - bp.pos) if bp.pos < start else (bp.pos - end)
+                raise CallRejected(
+                    f"{label} breakpoint {txs[0].chrom}:{bp.pos} is {distance / 1000:,.0f} kb outside {txs[0].gene_name} "
+                    f"({txs[0].chrom}:{start}-{end} in {self.reference.name}): another genome build?"
                 )
             note = ""
             if bp.strand in ("+", "-") and bp.strand != coding[0].strand:
@@ -166,6 +210,12 @@ class Annotator:
             txs = self.reference.transcripts_of(bp.gene_id)
             if txs:
                 return txs
+        if bp.gene or bp.gene_id:
+            # never swap the caller's gene for whatever lies at the position (an antisense or unknown gene
+            # would silently become its neighbour): reject, naming what is there
+            here = self.reference.genes_at(bp.chrom, bp.pos) if bp.chrom and bp.pos is not None else []
+            where = f" (the breakpoint lies in {', '.join(here)})" if here else ""
+            raise CallRejected(f"{label} gene {bp.gene or bp.gene_id} not in reference {self.reference.name}{where}")
         if bp.chrom and bp.pos is not None:
             genes = self.reference.genes_at(bp.chrom, bp.pos)
             same_strand = [g for g in genes if bp.strand in (None, "") or self.reference.transcripts_of(g)[0].strand == bp.strand]
@@ -173,10 +223,8 @@ class Annotator:
                 return self.reference.transcripts_of((same_strand or genes)[0])
             if len(same_strand) > 1 and not bp.gene:
                 raise CallRejected(f"{label} breakpoint {bp.chrom}:{bp.pos} lies in several genes ({', '.join(same_strand)}); no gene name given")
-        if not (bp.gene or bp.gene_id):
-            where = f"{bp.chrom}:{bp.pos}" if bp.chrom and bp.pos is not None else "(no coordinate)"
-            raise CallRejected(f"{label} breakpoint {where} has no gene name and lies in no gene of reference {self.reference.name}")
-        raise CallRejected(f"{label} gene {bp.gene or bp.gene_id} not in reference {self.reference.name}")
+        where = f"{bp.chrom}:{bp.pos}" if bp.chrom and bp.pos is not None else "(no coordinate)"
+        raise CallRejected(f"{label} breakpoint {where} has no gene name and lies in no gene of reference {self.reference.name}")
 
     def _pick_named(self, coding: list[TranscriptModel], bp: Breakpoint) -> TranscriptModel:
         if bp.transcript:
@@ -232,7 +280,7 @@ class Annotator:
                                         getattr(self.reference, "policy_note", "")) if n)
         ann = FusionAnnotation(
             call=call, side5=side5, side3=side3, frame=frame, domains=domains,
-            oriented_by=oriented_by, notes=tuple(notes) + extra_notes,
+            oriented_by=oriented_by, notes=tuple(notes) + extra_notes, flags=self._review_flags(side5, side3),
         )
         if self.interpret is not None:
             ann = replace(ann, knowledge=self.interpret(ann))

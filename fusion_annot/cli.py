@@ -46,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     except FusionAnnotError as exc:
         print(f"fusion-annot {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # unwritable output, full disk, missing output directory...
+        target = f": {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"fusion-annot {args.command}: error: {exc.strerror or exc}{target}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("fusion-annot: interrupted", file=sys.stderr)
         return 130

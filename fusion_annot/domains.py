@@ -137,6 +137,8 @@ def assess_domains(side5: Optional[SideAnnotation], side3: Optional[SideAnnotati
         hits5 = _hits(table.for_transcript(side5.transcript_id, side5.transcript_name), kept_range(side5, "5"))
     if side3 is None:
         return DomainResult("not_applicable", None, domains5=hits5, note="no 3' transcript")
+    if side3.site == "gene_only":
+        return DomainResult("not_applicable", None, domains5=hits5, note="gene-level call: the exons kept are unknown")
     rows3 = table.for_transcript(side3.transcript_id, side3.transcript_name)
     kept3 = kept_range(side3, "3")
     hits3 = _hits(rows3, kept3)

@@ -160,3 +160,17 @@ def _utr5_bases_kept(tx: TranscriptModel, first_kept: int) -> int:
 
 def _join(a: str, b: str) -> str:
     return f"{a}; {b}" if a and b else (a or b)
+
+
+def edge_offset(tx: TranscriptModel, side: SideAnnotation, role: str) -> Optional[int]:
+    """Signed distance, in transcript direction, of the breakpoint from the joining exon edge.
+
+    5': positive = past the exon's last base (into the intron), negative = inside the exon.
+    3': positive = past the exon's first base (inside the exon), negative = before it (intron).
+    None when the side has no junction exon or position.
+    """
+    if side.exon is None or side.pos is None or side.retained_exons is None:
+        return None
+    index = side.exon - 1
+    edge = tx.exon_3prime_end(index) if role == "5" else tx.exon_5prime_end(index)
+    return side.pos - edge if tx.strand == "+" else edge - side.pos

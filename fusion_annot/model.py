@@ -179,6 +179,7 @@ class FusionAnnotation:
     oriented_by: str = "caller"  # "caller" | "reference" (when the caller did not order the partners)
     notes: tuple[str, ...] = ()
     support: Any = None  # evidence.bam_support.Support: reads counted in --bam alignments
+    flags: tuple[str, ...] = ()  # reasons for a person to look again, found by the annotation itself
 
     @property
     def gene5(self) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
@@ -44,6 +44,7 @@ def load_resources(reference: str = "bundled", domains: Optional[str] = None, ge
 
         if not Path(genome).is_file():
             raise InputError(genome, 0, "genome FASTA not found")
+        pysam.set_verbosity(0)  # htslib would print its own error line before ours
         try:
             fasta = pysam.FastaFile(genome)
         except (OSError, ValueError) as exc:
@@ -120,9 +121,12 @@ def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "aut
                   transcripts: str = "canonical", variants=(), tumor_type: Optional[str] = None,
                   build_check: bool = True, bam: Optional[str] = None, bam_kind: str = "rna",
                   vcf: bool = False) -> SampleResult:
+    explicit = bool(sample)
     sample = check_sample_name(sample or default_sample_name(path))
     fmt = detect_format(path) if fmt in (None, "", "auto") else get_reader(fmt).name
     items = list(get_reader(fmt).read(path, sample))
+    if explicit:  # --sample names every row, over a sample column in the file (JAFFA writes its run name there)
+        items = [i if i.sample == sample else replace(i, sample=sample) for i in items]
     calls = [i for i in items if not isinstance(i, Reject)]
     if build_check and calls:
         _check_build(calls, resources.reference, path)
@@ -134,12 +138,15 @@ def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "aut
     if bam:
         annotations = add_read_support(annotations, bam, bam_kind)
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(str(out), 0, "--out-dir is a file, not a directory")
     out.mkdir(parents=True, exist_ok=True)
     meta = dict(resources.metadata)
     if bam:
         meta["alignments"] = f"{bam} ({bam_kind}; MAPQ >= 20)"
     meta.update({
         "sample": sample, "input": str(path), "format": fmt, "transcript_policy": transcripts,
+        "build_check": "on" if build_check else "off (--no-build-check)",
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "rows_read": len(items), "annotated_calls": len({id(a.call) for a in annotations}), "rejected_rows": len(rejects),
     })

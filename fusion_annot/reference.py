@@ -455,6 +455,7 @@ def load_gtf(gtf_path: str, cache_dir: Optional[str] = None, name: Optional[str]
     gtf = Path(gtf_path)
     if not gtf.is_file():
         raise ReferenceError_(f"reference GTF not found: {gtf_path}")
+    _check_looks_like_gtf(gtf)
     cache = _gtf_cache_dir(gtf, _cache_root(cache_dir))
     cache.mkdir(parents=True, exist_ok=True)
     reference_name = _build_from_gtf_header(gtf) or "GRCh38"
@@ -469,6 +470,28 @@ def load_gtf(gtf_path: str, cache_dir: Optional[str] = None, name: Optional[str]
     except Exception as exc:  # pyensembl raises many kinds on malformed GTFs
         raise ReferenceError_(f"cannot index GTF {gtf_path}: {exc}") from None
     return Reference(genome, name=name or gtf.name, tags=_load_tags(str(gtf), cache), build=reference_name)
+
+
+def _check_looks_like_gtf(gtf: Path) -> None:
+    """A clear error before pyensembl's own on a file that is not a GTF (first data lines: 9 tab fields)."""
+    opener = gzip.open if _is_gzip(str(gtf)) else open
+    try:
+        with opener(gtf, "rt", errors="replace") as fh:
+            checked = 0
+            for number, line in enumerate(fh, start=1):
+                if line.startswith("#") or not line.strip():
+                    continue
+                fields = line.rstrip("\n").split("\t")
+                if len(fields) != 9 or not fields[3].isdigit() or not fields[4].isdigit() or fields[6] not in "+-.":
+                    raise ReferenceError_(f"{gtf}:{number}: not a GTF line (expected 9 tab-separated fields: "
+                                          "seqname, source, feature, start, end, score, strand, frame, attributes)")
+                checked += 1
+                if checked >= 5:
+                    return
+    except (OSError, EOFError) as exc:
+        raise ReferenceError_(f"cannot read GTF {gtf}: {exc}") from None
+    if checked == 0:
+        raise ReferenceError_(f"{gtf}: no GTF data lines")
 
 
 def _build_from_gtf_header(gtf: Path) -> Optional[str]:

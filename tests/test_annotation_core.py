@@ -224,3 +224,33 @@ def test_all_transcripts_only_those_spanning_the_breakpoint(bundled):
     c = call(Breakpoint("TPM3", "1", 154170400, "-"), Breakpoint("NTRK1", "1", 156874571, "+"))
     results = list(Annotator(ref, domains, transcripts="all").annotate_all([c]))
     assert results and all(r.side3.site != "intergenic" and r.side5.site != "intergenic" for r in results)
+
+
+def test_unknown_caller_gene_is_not_swapped_for_the_gene_at_its_position(bundled):
+    # SEMA4A is not bundled; the coordinate is LMNA exon 2's end: reject and say what lies there
+    rec = annotate_one(bundled, call(Breakpoint("SEMA4A", "1", 156130773, "+"), Breakpoint("NTRK1", "1", 156874906, "+")))
+    assert rec["rejected"] == "5' gene SEMA4A not in reference bundled (Ensembl 110 subset) (the breakpoint lies in LMNA)"
+
+
+def test_breakpoint_far_from_its_named_gene_is_rejected(bundled):
+    # the hg19 position of BCR's breakpoint against GRCh38 BCR: 315 kb away
+    rec = annotate_one(bundled, call(Breakpoint("BCR", "22", 23632600, "+"), Breakpoint("ABL1", "9", 130714455, "+")))
+    assert "315 kb outside BCR" in rec["rejected"] and "another genome build?" in rec["rejected"]
+
+
+def test_junction_shifted_equally_off_both_exon_edges_is_the_exon_boundary_junction(bundled):
+    # EricScript reports ETV6::NTRK3 one base downstream on both sides (microhomology) in fusion-report.ericscript.tsv
+    rec = annotate_one(bundled, call(Breakpoint("ETV6", "12", 11869970, "+"), Breakpoint("NTRK3", "15", 87940752, "-")))
+    assert (rec["pos5"], rec["pos3"], rec["site5"], rec["site3"]) == (11869969, 87940753, "exon_boundary", "exon_boundary")
+    assert rec["frame"] == "in_frame" and "microhomology" in rec["notes"] and "11869970 / 87940752" in rec["notes"]
+
+
+def test_unequal_shift_near_exon_edges_is_flagged_for_review(bundled):
+    # long-read style: LMNA 2 bp past exon 2, NTRK1 1 bp into exon 11: not one consistent shift
+    rec = annotate_one(bundled, call(Breakpoint("LMNA", "1", 156130775, "+"), Breakpoint("NTRK1", "1", 156874907, "+")))
+    assert "within 2 bp of an exon edge" in rec["review_flag"]
+
+
+def test_gene_level_call_does_not_claim_the_kinase_is_lost(bundled):
+    rec = annotate_one(bundled, call(Breakpoint("ETV6"), Breakpoint("NTRK3")))
+    assert rec["kinase_domain"] == "not_applicable" and rec["kinase_domain_kept_pct"] == ""

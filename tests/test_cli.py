@@ -84,3 +84,28 @@ def test_describe_json_gives_the_same_record(text):
     assert rec["fusion_name"] == "ETV6::NTRK3"  # kinase-first seed wording is reordered
     if "ex5" in text or "11869969" in text:
         assert (rec["exon5"], rec["exon3"], rec["frame"], rec["kinase_domain"]) == (5, 15, "in_frame", "retained")
+
+
+def test_sample_option_names_every_row_over_a_sample_column(tmp_path, callers_dir):
+    # JAFFA writes its own run name ("jaffa-direct") in its sample column
+    src = callers_dir / "jaffa" / "benchmark.K562.JAFFA_DIRECT.jaffa_results.csv"
+    res = run("annotate", src, "--sample", "P1", "--no-build-check", "--out-dir", tmp_path)
+    assert res.returncode == 0, res.stderr
+    rows = read_tsv(tmp_path / "P1.fusions.tsv") + read_tsv(tmp_path / "P1.rejects.tsv")
+    assert rows and {r["sample"] for r in rows} == {"P1"}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["annotate", "DEMO", "--out-dir", "AFILE"], "--out-dir is a file"),
+    (["annotate", "DEMO", "--reference", "AFILE", "--out-dir", "OUT"], "not a GTF line"),
+    (["report", "JSON", "--out", "/proc/no/such/report.html"], "No such file or directory"),
+])
+def test_unusable_paths_give_one_line(tmp_path, args, message):
+    afile = tmp_path / "afile"
+    afile.write_text("not\ta gtf\n")
+    demo_out = tmp_path / "demo"
+    run("annotate", DEMO, "--out-dir", demo_out)
+    subst = {"DEMO": str(DEMO), "AFILE": str(afile), "OUT": str(tmp_path / "o"), "JSON": str(demo_out / "IFS01.fusions.json")}
+    res = run(*[subst.get(a, a) for a in args])
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and message in res.stderr, res.stderr

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from pathlib import Path
 
 
 def register(sub) -> None:
@@ -33,6 +34,9 @@ def split_input(spec: str, known_formats) -> tuple[str, str]:
 
 
 def run(args) -> int:
+    from ..pipeline import check_sample_name
+
+    check_sample_name(args.sample)
     from ..errors import InputError
     from ..merge import DEFAULT_TOLERANCE, MERGE_COLUMNS, event_record, merge_calls
     from ..model import Reject
@@ -59,6 +63,9 @@ def run(args) -> int:
                 item = orient_with_reference(item, reference)
             calls.append(item)
     events = merge_calls(calls, tolerance=tolerance)
+    for target in (args.out, args.rejects):
+        if target and target != "-":
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
     out = sys.stdout if args.out == "-" else open(args.out, "w", newline="")
     try:
         writer = csv.DictWriter(out, fieldnames=MERGE_COLUMNS, delimiter="\t", lineterminator="\n")

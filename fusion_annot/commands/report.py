@@ -12,6 +12,7 @@ bundled one); without it the diagrams show what the output columns tell.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from ..errors import InputError
 from ..writers.diagram import diagram_from_record
@@ -86,6 +87,7 @@ def run(args) -> int:
         domains_path = args.domains or default_domains_path(spec)
         table = load_domain_table(domains_path) if domains_path else None
         diagrams = [diagram_from_record(r, reference, table) for r in records]
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     out = write_report(args.out, records, diagrams=diagrams, title=args.title, metadata=metadata, rejects=rejects)
     kind = "cohort" if len({r.get("sample") for r in records}) > 1 else "sample"
     print(f"fusion-annot report: {len(records)} calls from {len(args.fusions)} file(s) -> {out} ({kind} report)")

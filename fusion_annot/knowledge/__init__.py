@@ -4,8 +4,10 @@
     result = interpret(annotation, kb, variants=read_variants(vcf, reference), tumor_type="IFS")
 
 Every statement in the result carries its citation keys (references.tsv); facts
-the knowledge base tags R (unverified) are shown as "[unverified]" and set the
-review flag, never as plain clinical statements.
+the knowledge base tags R (unverified) are never plain clinical statements: catalog
+and resistance rows with R evidence set the review flag; the AMP/ASCO/CAP tier label,
+which every actionable call carries, is shown with "[unverified: R]" but sets no flag
+(it would flag every call and so mean nothing).
 """
 from __future__ import annotations
 

@@ -130,7 +130,7 @@ def parse_notation(text: str, source: str = "<command line>", line: int = 0, sam
         five = _side(first, True, "first" if not ordered else "5'")
         three = _side(second, False, "second" if not ordered else "3'")
     except ValueError as exc:
-        raise InputError(source, line, f"'{original}': {exc}") from None
+        raise InputError(source, line, f"'{_shorten(original)}': {_shorten(str(exc), 200)}") from None
     if coordinates:
         (c5, p5, s5), (c3, p3, s3) = coordinates
         five = Breakpoint(five.gene, c5, p5, s5, transcript=five.transcript, exon=five.exon, exon_range=five.exon_range)
@@ -179,3 +179,8 @@ READER = ReaderSpec(
     read=read,
     priority=1000,
 )
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    """Echo user input in an error message without flooding it (a whole caller row is not a fusion)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

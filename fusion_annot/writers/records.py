@@ -98,6 +98,7 @@ def to_record(a: FusionAnnotation) -> dict:
     }
     for f in fields(KnowledgeResult):
         rec[f.name] = getattr(a.knowledge, f.name)
+    rec["review_flag"] = "; ".join(x for x in (rec["review_flag"], *a.flags) if x)
     return rec
 
 
