@@ -71,22 +71,29 @@ class ConsensusEvent:
     def callers(self) -> list[str]:
         return sorted({c.caller for c in self.calls})
 
-    def _mode(self, pick) -> Optional[object]:
+    def _mode(self, pick, prefer=None) -> Optional[object]:
+        """Most frequent value; ties go to a value `prefer` accepts (e.g. a gene the reference knows), then the smallest."""
         values = [pick(i) for i in range(len(self.calls))]
         values = [v for v in values if v not in (None, "")]
         if not values:
             return None
         counts = Counter(values)
         best = max(counts.values())
-        return min(v for v, n in counts.items() if n == best)
+        tied = [v for v, n in counts.items() if n == best]
+        preferred = [v for v in tied if prefer is not None and prefer(v)]
+        return min(preferred or tied)
 
     def position(self, side: int) -> tuple[Optional[str], Optional[int]]:
         chrom = self._mode(lambda i: _contig(self.sides(i)[side].chrom))
         pos = self._mode(lambda i: self.sides(i)[side].pos)
         return chrom, pos
 
-    def gene(self, side: int) -> Optional[str]:
-        return self._mode(lambda i: self.sides(i)[side].gene)
+    def gene(self, side: int, prefer=None) -> Optional[str]:
+        return self._mode(lambda i: self.sides(i)[side].gene, prefer)
+
+    def gene_pairs(self) -> set:
+        """Every (5' gene, 3' gene) its callers name: a gene-level call may join on any of them."""
+        return {(self.sides(i)[0].gene, self.sides(i)[1].gene) for i in range(len(self.calls))}
 
     def frame_agreement(self) -> str:
         frames = {c.caller: c.caller_frame for c in self.calls if c.caller_frame}
@@ -135,7 +142,7 @@ def merge_calls(calls: Iterable[FusionCall], tolerance: int = DEFAULT_TOLERANCE)
             events.append(ConsensusEvent(event_id="", sample=call.sample, level="breakpoint", calls=[call], flipped=[False]))
     for call in gene_level:
         pair = (call.five_prime.gene, call.three_prime.gene)
-        matches = [e for e in events if e.level == "breakpoint" and e.sample == call.sample and (e.gene(0), e.gene(1)) == pair]
+        matches = [e for e in events if e.level == "breakpoint" and e.sample == call.sample and pair in e.gene_pairs()]
         if len(matches) == 1 and all(pair):
             matches[0].calls.append(call)
             matches[0].flipped.append(False)
@@ -173,11 +180,12 @@ def _per_caller(event: ConsensusEvent, value) -> str:
     return ";".join(f"{c.caller}={'.' if value(c) is None else value(c)}" for c in event.calls)
 
 
-def event_record(event: ConsensusEvent) -> dict:
-    """One output row (MERGE_COLUMNS); positions 1-based, Ensembl contig names."""
+def event_record(event: ConsensusEvent, known_gene=None) -> dict:
+    """One output row (MERGE_COLUMNS); positions 1-based, Ensembl contig names. known_gene(name) -> bool breaks
+    ties between the callers' gene names in favour of genes the reference knows."""
     chrom5, pos5 = event.position(0)
     chrom3, pos3 = event.position(1)
-    gene5, gene3 = event.gene(0) or "", event.gene(1) or ""
+    gene5, gene3 = event.gene(0, known_gene) or "", event.gene(1, known_gene) or ""
     return {
         "event_id": event.event_id,
         "sample": event.sample,

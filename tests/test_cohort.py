@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -193,3 +194,30 @@ def test_cohort_command_bad_input_is_one_line_error(tmp_path, capsys):
     assert main(["cohort", "--out-dir", str(tmp_path / "o"), str(bad)]) == 2
     err = capsys.readouterr().err
     assert "x.fusions.tsv:1" in err and "Traceback" not in err
+
+
+def test_aggregate_rejects_are_counted_per_sample_and_all_rejected_samples_kept(tmp_path):
+    """A multi-sample aggregate's rejects table counts per row sample; a sample with only rejects still shows."""
+    import subprocess
+    import sys
+
+    from fusion_annot.writers.tsv import read_tsv
+
+    repo = Path(__file__).resolve().parents[1]
+    agg = tmp_path / "agg.tsv"
+    header = "#FusionName\tJunctionReadCount\tSpanningFragCount\tSpliceType\tLeftGene\tLeftBreakpoint\tRightGene\tRightBreakpoint\tsample\n"
+    agg.write_text(header
+                   + "ETV6--NTRK3\t5\t2\tONLY_REF_SPLICE\tETV6^X\tchr12:11869969:+\tNTRK3^Y\tchr15:87940753:-\tS1\n"
+                   + "NOPE1--NOPE2\t5\t2\tONLY_REF_SPLICE\tNOPE1^X\tchr3:100:+\tNOPE2^Y\tchr4:100:+\tS1\n"
+                   + "NOPE1--NOPE2\t5\t2\tONLY_REF_SPLICE\tNOPE1^X\tchr3:100:+\tNOPE2^Y\tchr4:100:+\tS2\n")
+    out = tmp_path / "out"
+    cli = [sys.executable, "-m", "fusion_annot.cli"]
+    res = subprocess.run(cli + ["annotate", str(agg), "--format", "star-fusion", "--no-build-check", "--out-dir", str(out)],
+                         capture_output=True, text=True, cwd=repo)
+    assert res.returncode == 0, res.stderr
+    res = subprocess.run(cli + ["cohort", "--out-dir", str(tmp_path / "cohort"), str(out / "agg.fusions.tsv")],
+                         capture_output=True, text=True, cwd=repo)
+    assert res.returncode == 0, res.stderr
+    samples = {r["sample"]: r for r in read_tsv(tmp_path / "cohort" / "samples.tsv")}
+    assert set(samples) == {"S1", "S2"}
+    assert (samples["S1"]["n_rejects"], samples["S2"]["n_rejects"]) == ("1", "1")

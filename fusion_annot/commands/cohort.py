@@ -80,10 +80,25 @@ def _looks_like_header(line: str) -> bool:
     return "sample" in fields and "fusion_name" in fields
 
 
-def count_data_rows(path: str) -> int:
-    """Data rows of a rejects table: non-empty, non-comment lines after the header."""
+def rejects_by_sample(path: str) -> dict[str, int]:
+    """Rejected input rows per sample of a rejects table (its `sample` column: an aggregate file holds many
+    samples); a table without that column counts for the sample its file name names."""
     lines = [line for _, line in numbered_lines(path) if line.strip() and not line.startswith("#")]
-    return max(len(lines) - 1, 0)
+    if not lines:
+        return {}
+    header = lines[0].split("\t")
+    if "sample" not in header:
+        name = os.path.basename(path)
+        if not name.endswith(REJECTS_SUFFIX):
+            raise InputError(path, 0, f"expected a sample column or a file named SAMPLE{REJECTS_SUFFIX}")
+        return {name[: -len(REJECTS_SUFFIX)]: len(lines) - 1}
+    column = header.index("sample")
+    counts: dict[str, int] = {}
+    for line in lines[1:]:
+        fields = line.split("\t")
+        sample = fields[column] if len(fields) > column else ""
+        counts[sample] = counts.get(sample, 0) + 1
+    return counts
 
 
 def _sample_from_filename(path: str) -> str:
@@ -136,12 +151,15 @@ def run(args) -> int:
     if reject_paths is None:
         reject_paths = [p[: -len(FUSIONS_SUFFIX)] + REJECTS_SUFFIX for p in args.fusions if p.endswith(FUSIONS_SUFFIX)]
         reject_paths = [p for p in reject_paths if os.path.exists(p)]
-    rejects = {}
+    rejects: dict[str, int] = {}
     for path in reject_paths:
-        sample = os.path.basename(path)[: -len(REJECTS_SUFFIX)] if path.endswith(REJECTS_SUFFIX) else ""
-        if not sample:
-            raise InputError(path, 0, f"expected a file named SAMPLE{REJECTS_SUFFIX}")
-        rejects[sample] = count_data_rows(path)
+        for sample, n in rejects_by_sample(path).items():
+            rejects[sample] = rejects.get(sample, 0) + n
+    if reject_paths:
+        # a sample whose every row was rejected is still a sample of the cohort; with rejects tables given,
+        # a sample without rejected rows has 0 of them
+        samples = list(samples) + sorted(s for s in rejects if s and s not in samples)
+        rejects = {s: rejects.get(s, 0) for s in samples}
 
     tables: list[Table] = cohort_tables(rows, samples, args.min_samples, rejects)
     out = Path(args.out_dir)

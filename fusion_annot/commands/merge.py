@@ -71,7 +71,7 @@ def run(args) -> int:
         writer = csv.DictWriter(out, fieldnames=MERGE_COLUMNS, delimiter="\t", lineterminator="\n")
         writer.writeheader()
         for event in events:
-            writer.writerow(event_record(event))
+            writer.writerow(event_record(event, reference.has_gene if reference is not None else None))
     finally:
         if out is not sys.stdout:
             out.close()
