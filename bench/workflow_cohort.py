@@ -7,8 +7,8 @@
 The cohort is written in real caller formats (STAR-Fusion, Arriba, FusionCatcher, JAFFA, rotating) by the
 demo generator's writers (scripts/make_demo_cohort.py): each sample gets 1-4 fusions drawn (seeded) from
 the demo junctions, all at true exon boundaries of the bundled reference. Both runs start from an empty
-reference cache and do the same work: index the reference once, annotate every sample with at most
-`--cores` processes at a time, build the cohort tables. Printed: wall time of each, and the workflow's
+reference cache and do the same work: index the reference once, annotate every sample (with its VCF) and
+write its HTML report with at most `--cores` processes at a time, build the cohort tables and report. Printed: wall time of each, and the workflow's
 overhead per job = (workflow wall - direct wall) / jobs, with the workflow's parse/DAG time on its own.
 """
 from __future__ import annotations
@@ -59,19 +59,26 @@ def run(command: list[str], cwd: Path | None = None) -> None:
 
 
 def direct(sheet: list[dict], out: Path, cache: Path, cores: int) -> float:
-    """index + annotate per sample (cores at a time) + cohort, with the CLI."""
+    """The workflow's jobs, with the CLI: index; per sample annotate (+VCF) and its HTML report (cores at a
+    time); cohort tables and the cohort report."""
     cli = [sys.executable, "-m", "fusion_annot"]
+    ref = ["--reference", "bundled", "--cache-dir", str(cache)]
     started = time.perf_counter()
-    run([*cli, "index", "--reference", "bundled", "--cache-dir", str(cache)], cwd=REPO)
+    run([*cli, "index", *ref], cwd=REPO)
 
     def annotate(row):
-        run([*cli, "annotate", row["path"], "--format", row["format"], "--sample", row["sample"],
-             "--reference", "bundled", "--cache-dir", str(cache), "--out-dir", str(out / row["sample"])], cwd=REPO)
+        sample_dir = out / row["sample"]
+        run([*cli, "annotate", row["path"], "--format", row["format"], "--sample", row["sample"], *ref, "--vcf",
+             "--out-dir", str(sample_dir)], cwd=REPO)
+        run([*cli, "report", str(sample_dir / f"{row['sample']}.fusions.json"), *ref, "--title", row["sample"],
+             "--out", str(sample_dir / f"{row['sample']}.report.html")], cwd=REPO)
 
     with ThreadPoolExecutor(max_workers=cores) as pool:
         list(pool.map(annotate, sheet))
     tables = [str(out / r["sample"] / f"{r['sample']}.fusions.tsv") for r in sheet]
     run([*cli, "cohort", "--out-dir", str(out / "cohort"), *tables], cwd=REPO)
+    jsons = [str(out / r["sample"] / f"{r['sample']}.fusions.json") for r in sheet]
+    run([*cli, "report", *jsons, *ref, "--title", "cohort", "--out", str(out / "cohort" / "cohort.report.html")], cwd=REPO)
     return time.perf_counter() - started
 
 
@@ -124,12 +131,12 @@ def main(argv: list[str] | None = None) -> int:
         direct_wall, workflow_wall, plan_wall = min(direct_walls), min(workflow_walls), min(plan_walls)
         load = os.getloadavg()[0]
 
-        jobs = args.samples + 2  # annotate per sample + index_reference + cohort
+        jobs = 2 * args.samples + 3  # annotate + sample_report per sample; index_reference, cohort, cohort_report
         print(f"cohort: {args.samples} samples ({calls} calls; {', '.join(CALLERS)} formats), --cores {args.cores}, "
               f"best of {args.repeat} alternating runs (load average now {load:.1f} on {os.cpu_count()} CPUs)")
         print("all runs (s): direct " + " ".join(f"{w:.1f}" for w in direct_walls)
               + " | workflow " + " ".join(f"{w:.1f}" for w in workflow_walls))
-        print(f"direct CLI (index + {args.samples} x annotate, {args.cores} at a time + cohort): {direct_wall:7.1f} s"
+        print(f"direct CLI (index + {args.samples} x (annotate --vcf + report), {args.cores} at a time + cohort + cohort report): {direct_wall:7.1f} s"
               f"  ({direct_wall / args.samples * args.cores:.2f} s per sample per core)")
         print(f"snakemake --cores {args.cores} (same jobs):                           {workflow_wall:7.1f} s")
         print(f"  planning alone (dry run: parse, validate, build DAG):    {plan_wall:7.1f} s")
