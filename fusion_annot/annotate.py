@@ -18,7 +18,7 @@ from .mapping import edge_offset, map_breakpoint, map_exon
 from .model import Breakpoint, FusionAnnotation, FusionCall, Reject, SideAnnotation
 from .orientation import orient_with_reference
 from .reference import Reference, TranscriptModel
-from .symbols import load_alias_table, resolve_call_symbols
+from .symbols import ambiguity_reason, resolve_call_symbols
 
 MAX_TRANSCRIPT_PAIRS = 64
 # A breakpoint further than this from every transcript of its named gene is not that gene's (another build?)
@@ -51,19 +51,18 @@ class Annotator:
             g for it in items if isinstance(it, FusionCall)
             for g in (it.five_prime.gene, it.three_prime.gene, it.five_prime.gene_id, it.three_prime.gene_id) if g
         )
-        aliases = load_alias_table()
         for item in items:
             if isinstance(item, Reject):
                 yield item
                 continue
             try:
-                yield from self.annotate(self._normalize(item, aliases))
+                yield from self.annotate(self._normalize(item))
             except CallRejected as exc:
                 yield Reject(item.sample, item.caller, item.source, item.line, str(exc), item.caller_fusion_name)
 
-    def _normalize(self, call: FusionCall, aliases) -> FusionCall:
+    def _normalize(self, call: FusionCall) -> FusionCall:
         """Current gene symbols (originals kept in extra); genes and 5'/3' order for breakend-only calls."""
-        call = resolve_call_symbols(call, self.reference, aliases)
+        call = resolve_call_symbols(call, self.reference)
         if call.orientation != "5to3" and call.extra.get("retained"):
             call = orient_with_reference(call, self.reference)
         return call
@@ -215,6 +214,9 @@ class Annotator:
             # would silently become its neighbour): reject, naming what is there
             here = self.reference.genes_at(bp.chrom, bp.pos) if bp.chrom and bp.pos is not None else []
             where = f" (the breakpoint lies in {', '.join(here)})" if here else ""
+            ambiguous = ambiguity_reason(bp, self.reference) if bp.gene else None  # an alias of several genes
+            if ambiguous:
+                raise CallRejected(f"{label} gene {bp.gene} {ambiguous}")
             raise CallRejected(f"{label} gene {bp.gene or bp.gene_id} not in reference {self.reference.name}{where}")
         if bp.chrom and bp.pos is not None:
             genes = self.reference.genes_at(bp.chrom, bp.pos)
