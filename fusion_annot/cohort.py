@@ -30,7 +30,7 @@ Row = Mapping[str, str]
 REQUIRED_COLUMNS = ("sample", "caller", "fusion_name", "gene5", "gene3", "frame", "kinase_domain")
 
 # kinase_domain values meaning "the 3' partner is a kinase" (retained, partial or lost).
-KINASE_PRESENT = tuple(v for v in KINASE_VALUES if v != "not_applicable")
+KINASE_PRESENT = tuple(v for v in KINASE_VALUES if v not in ("not_applicable", "unknown"))
 
 # actionability values that say "no"; anything else non-empty is a level (e.g. "OncoKB Level 1").
 _NOT_ASSESSED = ("not assessed", "not_assessed")  # outside the knowledge base (no NTRK gene): neither yes nor no

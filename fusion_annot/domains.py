@@ -35,15 +35,46 @@ class DomainRow:
     aa_end: int
 
 
-@dataclass(frozen=True)
 class DomainTable:
-    by_transcript: dict  # transcript id (unversioned) or name -> tuple[DomainRow, ...]
-    kinase_preference: dict  # (source, accession) -> rank (lower preferred)
-    label: str  # where the table came from, for output metadata
+    """Protein features per transcript: a table read from a file, layered over a reference pack's domains.
+
+    `covers` says whether any domain data speaks for a transcript; a transcript it does not cover has
+    unknown domains (the kinase call is `unknown`), which is not the same as a protein without domains.
+    """
+
+    def __init__(self, by_transcript: dict, kinase_preference: dict, label: str, fallback=None):
+        self.by_transcript = by_transcript  # transcript id (unversioned) or name -> tuple[DomainRow, ...]
+        self.kinase_preference = kinase_preference  # (source, accession) -> rank (lower preferred)
+        self.label = label  # where the data came from, for output metadata
+        self.fallback = fallback  # a Reference whose pack carries domains (domains_of), or None
+        self._from_fallback: dict[tuple[str, str], Optional[tuple[DomainRow, ...]]] = {}
+
+    def _table_rows(self, transcript_id: str, transcript_name: str) -> Optional[tuple[DomainRow, ...]]:
+        key = transcript_id.split(".")[0] if transcript_id.startswith("ENST") else transcript_id
+        rows = self.by_transcript.get(key)
+        if rows is None and transcript_name:
+            rows = self.by_transcript.get(transcript_name)
+        return rows
+
+    def _pack_rows(self, transcript_id: str, transcript_name: str) -> Optional[tuple[DomainRow, ...]]:
+        if self.fallback is None:
+            return None
+        key = (transcript_id, transcript_name)
+        if key not in self._from_fallback:
+            stored = self.fallback.domains_of(transcript_id, transcript_name)
+            self._from_fallback[key] = None if stored is None else tuple(
+                sorted((DomainRow(*r) for r in stored), key=lambda r: (r.aa_start, r.aa_end)))
+        return self._from_fallback[key]
+
+    def covers(self, transcript_id: str, transcript_name: str = "") -> bool:
+        return (self._table_rows(transcript_id, transcript_name) is not None
+                or self._pack_rows(transcript_id, transcript_name) is not None)
 
     def for_transcript(self, transcript_id: str, transcript_name: str = "") -> tuple[DomainRow, ...]:
-        key = transcript_id.split(".")[0] if transcript_id.startswith("ENST") else transcript_id
-        return self.by_transcript.get(key) or self.by_transcript.get(transcript_name, ())
+        rows = self._table_rows(transcript_id, transcript_name)
+        if rows is None:
+            rows = self._pack_rows(transcript_id, transcript_name)
+        return rows or ()
 
 
 def load_kinase_accessions(path: Optional[Path] = None) -> dict:
@@ -56,32 +87,126 @@ def load_kinase_accessions(path: Optional[Path] = None) -> dict:
     return prefs
 
 
+def domain_table_for(reference, path: Optional[str | Path] = None) -> Optional[DomainTable]:
+    """The domains an annotator uses: a user table (if given) over the reference pack's own domains.
+
+    path "none" turns domain data off (every kinase call is then `unknown`)."""
+    if path is not None and str(path) == "none":
+        return None
+    table = load_domain_table(path) if path else None
+    pack_label = getattr(reference, "domain_label", "none")
+    labels = [table.label] if table else []
+    if pack_label and pack_label != "none":
+        labels.append(f"{pack_label} (in the reference pack)")
+    if table is None and not labels:
+        return None
+    return DomainTable(table.by_transcript if table else {}, load_kinase_accessions(), "; ".join(labels) or "none",
+                       fallback=reference)
+
+
+# Ensembl BioMart exports, as they come: column display names (TSV with header) or attribute names
+# (header off then on): transcript, then one (accession, start, end[, description]) group per database.
+_BIOMART_TRANSCRIPT = ("transcript stable id", "ensembl_transcript_id", "transcript stable id version",
+                       "ensembl_transcript_id_version")
+_BIOMART_NAME = ("transcript name", "external_transcript_name")
+_BIOMART_GROUPS = (
+    ("InterPro", ("interpro id", "interpro"), ("interpro start", "interpro_start"), ("interpro end", "interpro_end"),
+     ("interpro short description", "interpro_short_description", "interpro description", "interpro_description")),
+    ("Pfam", ("pfam id", "pfam"), ("pfam start", "pfam_start"), ("pfam end", "pfam_end"), ()),
+)
+
+
+def _biomart_columns(header: list[str]) -> Optional[dict]:
+    norm = {h.strip().lower(): i for i, h in enumerate(header)}
+
+    def first(names):
+        return next((norm[n] for n in names if n in norm), None)
+
+    tx = first(_BIOMART_TRANSCRIPT)
+    groups = []
+    for source, acc, start, end, desc in _BIOMART_GROUPS:
+        cols = (first(acc), first(start), first(end))
+        if None not in cols:
+            groups.append((source, *cols, first(desc) if desc else None))
+    if tx is None or not groups:
+        return None
+    return {"transcript": tx, "name": first(_BIOMART_NAME), "groups": groups}
+
+
+def _domain_int(value: str, path, number: int, what: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise InputError(str(path), number, f"{what} must be an integer, got {value[:40]!r}") from None
+    if n < 1:
+        raise InputError(str(path), number, f"{what} must be >= 1, got {n}")
+    return n
+
+
 def load_domain_table(path: str | Path, include_aligned: bool = False) -> DomainTable:
-    """Read a domain TSV (plain or gzip). Rows decoded by alignment are skipped unless asked for."""
+    """Read a domain TSV (plain or gzip): fusion-annot's own layout or an Ensembl BioMart export.
+
+    Rows decoded by alignment are skipped unless asked for. A malformed table is an error naming the
+    line: a wrong table must never turn a kinase call into 'lost' or 'not applicable'."""
     by_tx: dict[str, list[DomainRow]] = {}
+    rows_read = 0
     with open_text(path) as fh:
-        header = fh.readline().rstrip("\n").split("\t")
-        missing = [c for c in REQUIRED_COLUMNS if c not in header]
-        if missing:
-            raise InputError(str(path), 1, "domain table lacks column(s): " + ", ".join(missing))
+        header = fh.readline().rstrip("\r\n").split("\t")
+        biomart = None if all(c in header for c in REQUIRED_COLUMNS) else _biomart_columns(header)
+        if biomart is None:
+            missing = [c for c in REQUIRED_COLUMNS if c not in header]
+            if missing:
+                raise InputError(str(path), 1, "domain table lacks column(s): " + ", ".join(missing) +
+                                 " (expected fusion-annot's layout or an Ensembl BioMart export with 'Transcript stable ID'"
+                                 " and Pfam/InterPro ID, start, end)")
         col = {name: i for i, name in enumerate(header)}
         for number, line in enumerate(fh, start=2):
-            f = line.rstrip("\n").split("\t")
+            line = line.rstrip("\r\n")
+            if not line:
+                continue
+            f = line.split("\t")
             if len(f) < len(header):
                 raise InputError(str(path), number, f"expected {len(header)} fields, found {len(f)}")
+            rows_read += 1
+            if biomart is not None:
+                tid = f[biomart["transcript"]].strip()
+                if not tid:
+                    raise InputError(str(path), number, "empty transcript ID")
+                keys = {tid.split(".")[0] if tid.startswith("ENST") else tid}
+                if biomart["name"] is not None and f[biomart["name"]].strip():
+                    keys.add(f[biomart["name"]].strip())
+                found = []
+                for source, acc_i, start_i, end_i, desc_i in biomart["groups"]:
+                    accession = f[acc_i].strip()
+                    if not accession:
+                        continue  # this transcript has no feature of that database: covered, none
+                    a = _domain_int(f[start_i], path, number, f"{source} start")
+                    b = _domain_int(f[end_i], path, number, f"{source} end")
+                    if a > b:
+                        raise InputError(str(path), number, f"{source} start {a} > end {b}")
+                    description = f[desc_i].strip() if desc_i is not None and f[desc_i].strip() else accession
+                    found.append(DomainRow(source, accession, description, a, b))
+                for key in keys:
+                    by_tx.setdefault(key, []).extend(found)
+                continue
             if not include_aligned and "decode" in col and f[col["decode"]] == "aligned":
                 continue
-            try:
-                row = DomainRow(f[col["source"]], f[col["accession"]], f[col["description"]], int(f[col["aa_start"]]), int(f[col["aa_end"]]))
-            except ValueError:
-                raise InputError(str(path), number, "aa_start/aa_end must be integers") from None
+            a = _domain_int(f[col["aa_start"]], path, number, "aa_start")
+            b = _domain_int(f[col["aa_end"]], path, number, "aa_end")
+            if a > b:
+                raise InputError(str(path), number, f"aa_start {a} > aa_end {b}")
+            row = DomainRow(f[col["source"]], f[col["accession"]], f[col["description"]], a, b)
             tid = f[col["transcript_id"]]
+            if not tid:
+                raise InputError(str(path), number, "empty transcript_id")
             keys = {tid.split(".")[0] if tid.startswith("ENST") else tid}
             if "transcript_name" in col and f[col["transcript_name"]]:
                 keys.add(f[col["transcript_name"]])
             for key in keys:
                 by_tx.setdefault(key, []).append(row)
-    frozen = {k: tuple(sorted(v, key=lambda r: (r.aa_start, r.aa_end))) for k, v in by_tx.items()}
+    if rows_read == 0:
+        raise InputError(str(path), 1, "domain table has a header but no rows")
+    frozen = {k: tuple(sorted(set(v), key=lambda r: (r.aa_start, r.aa_end, r.source, r.accession))) for k, v in by_tx.items()}
     return DomainTable(frozen, load_kinase_accessions(), label=Path(path).name)
 
 
@@ -125,33 +250,50 @@ def kinase_domain_of(rows, preference: dict) -> Optional[DomainRow]:
     return min(kinases, key=lambda r: (preference[(r.source, r.accession)], -(r.aa_end - r.aa_start)))
 
 
+def _unknown(note: str, hits5=(), hits3=()) -> DomainResult:
+    return DomainResult("unknown", None, domains5=hits5, domains3=hits3, note=note)
+
+
 def assess_domains(side5: Optional[SideAnnotation], side3: Optional[SideAnnotation], table: Optional[DomainTable],
                    gene3_canonical: Optional[tuple[str, str]] = None) -> DomainResult:
-    """Domains kept by each side. gene3_canonical = (transcript_id, name) of the 3' gene's policy
-    transcript: when the 3' isoform used has no kinase domain but the gene's protein has one, the
-    kinase is called lost (a non-catalytic isoform), not not_applicable."""
+    """Domains kept by each side, and the 3' kinase call.
+
+    gene3_canonical = (transcript_id, name) of the 3' gene's policy transcript: when the 3' isoform
+    used has no kinase domain but the gene's protein has one, the kinase is called lost (a
+    non-catalytic isoform). `not_applicable` means domain data covers the 3' protein and it has no
+    kinase domain; when no domain data covers it the call is `unknown`, with the reason."""
     if table is None:
-        return DomainResult("not_applicable", None, note="no domain table")
+        return _unknown("no protein-domain data for this reference (give --domains, see docs/reference.md)")
     hits5: tuple[DomainHit, ...] = ()
     if side5 is not None:
         hits5 = _hits(table.for_transcript(side5.transcript_id, side5.transcript_name), kept_range(side5, "5"))
+    canonical_rows = table.for_transcript(*gene3_canonical) if gene3_canonical else ()
+    canonical_covered = bool(gene3_canonical) and table.covers(*gene3_canonical)
+    canonical_kinase = kinase_domain_of(canonical_rows, table.kinase_preference)
     if side3 is None:
-        return DomainResult("not_applicable", None, domains5=hits5, note="no 3' transcript")
+        if canonical_covered and canonical_kinase is None:
+            return DomainResult("not_applicable", None, domains5=hits5, note="no 3' transcript; the 3' gene's protein has no kinase domain")
+        return _unknown("no 3' transcript", hits5)
     if side3.site == "gene_only":
-        return DomainResult("not_applicable", None, domains5=hits5, note="gene-level call: the exons kept are unknown")
+        if canonical_covered and canonical_kinase is None:
+            return DomainResult("not_applicable", None, domains5=hits5, note="gene-level call; the 3' gene's protein has no kinase domain")
+        return _unknown("gene-level call: the exons kept are unknown", hits5)
+    covered3 = table.covers(side3.transcript_id, side3.transcript_name)
     rows3 = table.for_transcript(side3.transcript_id, side3.transcript_name)
     kept3 = kept_range(side3, "3")
     hits3 = _hits(rows3, kept3)
     kinase = kinase_domain_of(rows3, table.kinase_preference)
     if kinase is None:
-        canonical_kinase = None
-        if gene3_canonical and gene3_canonical[0] != side3.transcript_id:
-            canonical_kinase = kinase_domain_of(table.for_transcript(*gene3_canonical), table.kinase_preference)
-        if canonical_kinase is not None and rows3:
+        other_isoform = gene3_canonical and gene3_canonical[0] != side3.transcript_id
+        if not covered3:
+            if other_isoform and canonical_covered and canonical_kinase is None:
+                return DomainResult("not_applicable", None, domains5=hits5, domains3=hits3,
+                                    note=f"no domain data for {side3.transcript_id}; {gene3_canonical[0]} of the same gene has no kinase domain")
+            return _unknown(f"no protein-domain data for {side3.transcript_id} in {table.label}", hits5, hits3)
+        if other_isoform and canonical_kinase is not None:
             note = f"{side3.transcript_id} is an isoform without the kinase domain of {gene3_canonical[0]} ({canonical_kinase.description})"
             return DomainResult("lost", 0.0, domains5=hits5, domains3=hits3, note=note)
-        note = "" if rows3 else f"no domain annotation for {side3.transcript_id}"
-        return DomainResult("not_applicable", None, domains5=hits5, domains3=hits3, note=note)
+        return DomainResult("not_applicable", None, domains5=hits5, domains3=hits3, note="")
     pct = round(_overlap_pct(kinase, kept3), 1)
     status = "retained" if pct >= 100.0 else ("lost" if pct <= 0.0 else "partial")
     where = f"{kinase.description} aa {kinase.aa_start}-{kinase.aa_end} ({kinase.source} {kinase.accession})"

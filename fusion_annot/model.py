@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 # Allowed values of the fixed output vocabularies (docs/output-columns.md).
 FRAME_VALUES = ("in_frame", "out_of_frame", "stop_before_junction", "utr5_fusion", "non_coding", "unknown")
-KINASE_VALUES = ("retained", "partial", "lost", "not_applicable")
+KINASE_VALUES = ("retained", "partial", "lost", "not_applicable", "unknown")
 SITE_VALUES = (
     "exon_boundary",  # junction exactly at an exon edge on the side that joins (splice junction)
     "exonic",  # inside an exon, not at the joining edge

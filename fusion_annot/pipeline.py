@@ -9,11 +9,11 @@ from typing import Optional
 
 from . import __version__
 from .annotate import Annotator
-from .domains import DomainTable, load_domain_table
+from .domains import DomainTable, domain_table_for
 from .errors import FusionAnnotError, InputError
 from .model import FusionAnnotation, Reject
 from .readers import detect_format, get_reader
-from .reference import Reference, default_domains_path, load_reference
+from .reference import PACK_SUFFIX, Reference, load_reference
 from .writers.json import write_json
 from .writers.records import reject_record, to_record
 from .writers.tsv import write_rejects, write_tsv
@@ -35,9 +35,7 @@ class Resources:
 
 def load_resources(reference: str = "bundled", domains: Optional[str] = None, genome: Optional[str] = None,
                    cache_dir: Optional[str] = None, knowledge: bool = True, knowledge_dir: Optional[str] = None) -> Resources:
-    ref = load_reference(reference, cache_dir=cache_dir)
-    domain_path = domains or default_domains_path(reference)
-    table = load_domain_table(domain_path) if domain_path else None
+    ref, table = load_reference_with_domains(reference, domains, cache_dir)
     fasta = None
     if genome:
         import pysam
@@ -62,6 +60,19 @@ def load_resources(reference: str = "bundled", domains: Optional[str] = None, ge
     if kb is not None:
         meta.update(_kb_metadata(kb))
     return Resources(ref, reference, table, kb, fasta, meta)
+
+
+def load_reference_with_domains(reference: str = "bundled", domains: Optional[str] = None,
+                                cache_dir: Optional[str] = None) -> tuple[Reference, Optional[DomainTable]]:
+    """The reference and the domain data annotation uses.
+
+    A user domain table is folded into the pack of a GTF or release when it is converted (so later runs
+    load it with the pack); over the bundled pack or a ready .fapack it is layered on top. `--domains none`
+    turns domain data off."""
+    spec = str(reference or "bundled")
+    fold = bool(domains) and domains != "none" and spec != "bundled" and not spec.endswith(PACK_SUFFIX)
+    ref = load_reference(spec, cache_dir=cache_dir, domains=domains if fold else None)
+    return ref, domain_table_for(ref, None if fold else domains)
 
 
 def _load_knowledge(directory):

@@ -1,25 +1,24 @@
-"""Transcript models from pyensembl, as plain frozen data.
+"""Transcript models of a reference, as plain frozen data, from its runtime pack.
 
-This is the only module that touches pyensembl. It indexes a GTF (or uses an
-installed pyensembl release) once into a cache directory, then reads exons, CDS
-and stop codons per gene straight from pyensembl's SQLite index in bulk (one
-query per feature per batch of genes) and turns them into TranscriptModel
-objects whose exon and CDS lists are in *transcript order* (exon 1 first),
-whatever order the index returns them in. Stop codons are merged into the CDS so
-that cds_length counts the stop codon when the GTF annotates one.
+Every reference goes through one code path: a reference pack (fusion_annot.refpack)
+holding exons, CDS (stop codon merged in), tags, phases-by-position and protein
+domains. The bundled genome-wide pack ships in the package; a user's GTF or an
+installed pyensembl release is converted once into a pack in the cache directory
+(`fusion-annot index`, or on first use), and later processes only read it.
 
-pyensembl drops the GTF `tag` attribute, so tags that decide the transcript
-policy (MANE_Select, Ensembl_canonical) and incomplete-CDS flags (cds_start_NF,
-cds_end_NF) are read from the GTF text by `scan_gtf_tags` and cached beside the
-index.
+TranscriptModel exon and CDS lists are in *transcript order* (exon 1 first),
+whatever order the pack or GTF stores them in: make_transcript sorts them by
+strand, so a library's range ordering can never flip a frame call on the minus
+strand. cds_length counts the stop codon when the GTF annotates one.
+
+This is the only module that touches pyensembl (for installed releases: where
+the GTF is, and the transcript cDNA used for translation).
 
 Coordinates: 1-based, inclusive, as in the GTF.
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 import os
 import re
 from bisect import bisect_right
@@ -30,9 +29,13 @@ from typing import Iterable, Optional
 from .errors import ReferenceError_
 from .paths import cache_dir as default_cache_dir
 from .paths import resource
+from .refpack import (FLAG_CANONICAL, FLAG_CDS_END_NF, FLAG_CDS_START_NF, FLAG_MANE, FLAG_STOP_CODON, PACK_SUFFIX,
+                      Pack, PackGene, decode_domains)
 
-BUNDLED_GTF = ("reference", "fusion_annot_bundled.ensembl110.gtf.gz")
-BUNDLED_DOMAINS = ("reference", "protein_domains.bundled.ensembl110.tsv.gz")
+BUNDLED_PACK = ("reference", "ensembl110_genome.fapack")
+BUNDLED_NAME = "bundled (Ensembl 110, GRCh38, genome-wide)"
+# Conversion logic version: a change here rebuilds cached packs of user references.
+PACK_BUILD_VERSION = "1"
 
 
 @dataclass(frozen=True)
@@ -157,109 +160,91 @@ class GeneModel:
     strand: str
 
 
-# --------------------------------------------------------------------------- tags
-
-_ATTR = re.compile(r'(\w+) "([^"]*)"')
-
-
-def scan_gtf_tags(gtf_path: str) -> dict[str, dict]:
-    """Per transcript: tags, version and id source, read from the GTF's transcript lines.
-
-    Returns {transcript_id: {"tags": [...], "version": str}}; only transcripts with
-    a tag or a version are listed, to keep the cache small.
-    """
-    opener = gzip.open if _is_gzip(gtf_path) else open
-    out: dict[str, dict] = {}
-    with opener(gtf_path, "rt", errors="replace") as fh:
-        for line in fh:
-            if line.startswith("#"):
-                continue
-            parts = line.split("\t", 8)
-            if len(parts) < 9 or parts[2] != "transcript":
-                continue
-            tags, tid, version = [], None, ""
-            for key, value in _ATTR.findall(parts[8]):
-                if key == "tag":
-                    tags.append(value)
-                elif key == "transcript_id":
-                    tid = value
-                elif key == "transcript_version":
-                    version = value
-            if tid and (tags or version):
-                out[tid] = {"tags": tags, "version": version}
-    return out
-
-
-def _is_gzip(path: str) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
-
 
 # --------------------------------------------------------------------------- reference
 
-POLICY_TAGS = ("MANE_Select", "Ensembl_canonical", "canonical")
+
+def _unversioned(transcript_id: str) -> str:
+    return transcript_id.split(".")[0] if transcript_id.startswith("ENST") else transcript_id
 
 
 class Reference:
-    """Transcript models of one annotation, loaded lazily per gene and kept for the process."""
+    """Transcript models of one annotation, decoded per gene on first use and kept for the process."""
 
-    def __init__(self, genome, name: str, tags: dict[str, dict], build: str = "GRCh38"):
-        self._genome = genome
-        self._db = genome.db.connection
-        self.name = name
-        self.build = build
-        self.release = getattr(genome, "release", None) or name
-        self._tags = tags
-        self._columns = {
-            table: {row[1] for row in self._db.execute(f'pragma table_info("{table}")')}
-            for table in ("transcript", "exon", "CDS", "stop_codon", "start_codon", "gene")
-            if self._table_exists(table)
-        }
-        self._by_gene: dict[str, list[TranscriptModel]] = {}
+    def __init__(self, pack: Pack, name: Optional[str] = None, build: Optional[str] = None, sequences=None):
+        self._pack = pack
+        self.name = name or pack.header.get("name") or pack.path.name
+        self.build = build or pack.header.get("build") or "GRCh38"
+        self.release = self.name
+        self.source = pack.header.get("source", "")
+        self.domain_label = pack.header.get("domains") or "none"
+        self.policy_note = pack.header.get("policy_note", "")
+        self._sequences = sequences  # a pyensembl Genome with transcript FASTA, or None
+        self._rows: dict[int, list[TranscriptModel]] = {}
         self._by_transcript: dict[str, TranscriptModel] = {}
-        self._gene_ids: dict[str, str] = {}
-        self._genes: dict[str, list[GeneModel]] = {}
-        has_tags = any(set(v.get("tags", ())) & set(POLICY_TAGS) for v in tags.values())
-        # Said in every output row's notes when the GTF cannot name a canonical transcript (e.g. GENCODE < v35)
-        self.policy_note = "" if has_tags else "reference has no MANE/canonical tags: longest complete CDS used per gene"
+        self._domains: dict[str, Optional[list]] = {}
+        self._named: dict[str, list[TranscriptModel]] = {}
+        self._contig_names = pack.chroms
 
     # -- public API -----------------------------------------------------------------
     def transcripts_of(self, gene_name: str) -> list[TranscriptModel]:
         """Transcripts of a gene (by symbol or gene ID, versioned or not), policy transcript first; [] if unknown."""
-        key = self._gene_ids.get(gene_name, gene_name)
-        if key not in self._by_gene:
-            self.prefetch([gene_name])
-            key = self._gene_ids.get(gene_name, gene_name)
-        return self._by_gene.get(key, [])
+        cached = self._named.get(gene_name)
+        if cached is not None:
+            return cached
+        rows = self._pack.rows_named(gene_name)
+        if not rows:
+            by_id = self._pack.row_of_gene_id(gene_name)
+            txs = self.transcripts_of(self._pack.gene(by_id).name) if by_id is not None else []
+        else:
+            txs = sorted((t for row in rows for t in self._gene(self._pack.gene(row))), key=_policy_rank)
+        self._named[gene_name] = txs
+        return txs
 
     def canonical_transcript(self, gene_name: str) -> Optional[TranscriptModel]:
         txs = self.transcripts_of(gene_name)
         return txs[0] if txs else None
 
     def transcript(self, transcript_id: str) -> Optional[TranscriptModel]:
-        base = transcript_id.split(".")[0] if transcript_id.startswith("ENST") else transcript_id
-        if base in self._by_transcript:
-            return self._by_transcript[base]
-        rows = self._db.execute(
-            "SELECT DISTINCT gene_name FROM transcript WHERE transcript_id = ? OR transcript_id LIKE ? OR transcript_name = ?",
-            (base, base + ".%", transcript_id),
-        ).fetchall()
-        for (gene,) in rows:
-            self.transcripts_of(gene)
-        return self._by_transcript.get(base)
+        """A transcript by ID (versioned or not) or by transcript name; None if unknown."""
+        base = _unversioned(transcript_id)
+        found = self._by_transcript.get(base) or self._by_transcript.get(transcript_id)
+        if found is not None:
+            return found
+        # Ensembl transcript names are GENE-NNN: try that gene before decoding the whole transcript index
+        gene_name, dash, number = transcript_id.rpartition("-")
+        if dash and number.isdigit():
+            self.transcripts_of(gene_name)
+            found = self._by_transcript.get(transcript_id)
+            if found is not None:
+                return found
+        row = self._pack.gene_row_of_transcript(transcript_id)
+        if row is None:
+            row = self._pack.gene_row_of_transcript(base)
+        if row is None:
+            return None
+        self._gene(self._pack.gene(row))
+        return self._by_transcript.get(base) or self._by_transcript.get(transcript_id)
+
+    def domains_of(self, transcript_id: str, transcript_name: str = "") -> Optional[list[tuple]]:
+        """Protein features of a transcript, [(source, accession, description, aa_start, aa_end)], or None
+        when no domain data covers it (unknown, not 'no domains')."""
+        tx = self.transcript(transcript_id) or (self.transcript(transcript_name) if transcript_name else None)
+        if tx is None:
+            return None
+        return decode_domains(self._pack, self._domains.get(_unversioned(tx.transcript_id)))
 
     @property
     def has_transcript_sequences(self) -> bool:
         """True for a pyensembl release with its transcript (cDNA) FASTA; False for a bare GTF."""
-        return bool(getattr(self._genome, "requires_transcript_fasta", False))
+        return bool(getattr(self._sequences, "requires_transcript_fasta", False))
 
     def transcript_sequence(self, transcript_id: str) -> Optional[str]:
         """cDNA (exons spliced, 5' to 3') of a transcript from the release's FASTA; None when absent."""
         if not self.has_transcript_sequences:
             return None
-        base = transcript_id.split(".")[0] if transcript_id.startswith("ENST") else transcript_id
         try:
-            return self._genome.transcript_sequence(base)
+            return self._sequences.transcript_sequence(_unversioned(transcript_id))
         except (ValueError, KeyError, OSError):
             return None
 
@@ -267,13 +252,7 @@ class Reference:
         return bool(self.transcripts_of(gene_name))
 
     def genes_named(self, gene_name: str) -> list[GeneModel]:
-        cached = self._genes.get(gene_name)
-        if cached is None:
-            cached = self._genes[gene_name] = self._gene_models(gene_name)
-        return cached
-
-    def _gene_models(self, gene_name: str) -> list[GeneModel]:
-        out = {}
+        out: dict[str, GeneModel] = {}
         for tx in self.transcripts_of(gene_name):
             g = out.get(tx.gene_id)
             if g is None:
@@ -290,30 +269,41 @@ class Reference:
         return (g.chrom, g.start, g.end, g.strand)
 
     def genes_at(self, chrom: str, pos: int) -> list[str]:
-        """Genes whose transcripts span a 1-based position."""
-        rows = self._db.execute(
-            "SELECT DISTINCT gene_name FROM transcript WHERE seqname = ? AND start <= ? AND end >= ?",
-            (self._contig(chrom), pos, pos),
-        ).fetchall()
-        return sorted(r[0] for r in rows if r[0])
+        """Genes with a transcript spanning a 1-based position."""
+        try:
+            pos = int(pos)
+        except (TypeError, ValueError, OverflowError):
+            return []
+        names = set()
+        for g in self._pack.genes_overlapping(self._contig(chrom), pos):
+            if any(t.start <= pos <= t.end for t in self._gene(g)):
+                names.add(g.name)
+        return sorted(n for n in names if n)
 
     def contigs(self) -> set[str]:
-        return {r[0] for r in self._db.execute("SELECT DISTINCT seqname FROM transcript")}
+        return set(self._contig_names)
 
     def prefetch(self, gene_names: Iterable[str]) -> None:
-        """Load the models of many genes with a few bulk queries (call once per input file)."""
-        wanted = sorted({g for g in gene_names if g and g not in self._by_gene and g not in self._gene_ids})
-        for i in range(0, len(wanted), 500):
-            self._load_genes(wanted[i : i + 500])
+        """Decode the models of many genes now (kept for callers that warm the cache per input file)."""
+        for name in set(gene_names):
+            if name:
+                self.transcripts_of(name)
+
+    @property
+    def pack(self) -> Pack:
+        """The runtime pack behind this reference (path, header with counts and provenance)."""
+        return self._pack
+
+    def all_gene_names(self) -> list[str]:
+        return sorted(set(self._pack.names()))
+
+    @property
+    def gene_count(self) -> int:
+        return self._pack.gene_count
 
     # -- loading -------------------------------------------------------------------
-    def _table_exists(self, table: str) -> bool:
-        return bool(self._db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,)).fetchone())
-
     def _contig(self, chrom: str) -> str:
         c = str(chrom)
-        if not hasattr(self, "_contig_names"):
-            self._contig_names = self.contigs()
         if c in self._contig_names:
             return c
         alt = c[3:] if c.lower().startswith("chr") else "chr" + c
@@ -325,79 +315,36 @@ class Reference:
                     return m
         return c
 
-    def _features(self, table: str, names: list[str], by: str) -> dict[str, list[tuple[int, int]]]:
-        out: dict[str, list[tuple[int, int]]] = {}
-        if table not in self._columns:
-            return out
-        marks = ",".join("?" * len(names))
-        for tid, s, e in self._db.execute(
-            f'SELECT transcript_id, start, end FROM "{table}" WHERE {by} IN ({marks})', names
-        ):
-            out.setdefault(tid, []).append((int(s), int(e)))
-        return out
-
-    def _load_genes(self, names: list[str]) -> None:
-        marks = ",".join("?" * len(names))
-        tcols = self._columns["transcript"]
-        version_col = "transcript_version" if "transcript_version" in tcols else "''"
-        biotype_col = "transcript_biotype" if "transcript_biotype" in tcols else ("transcript_type" if "transcript_type" in tcols else "''")
-        # gene IDs may be asked with a version (ENSG...15) of an unversioned index (Ensembl GTF): ask both
-        ids = sorted({n.split(".")[0] for n in names if n.startswith("ENSG")} | set(names))
-        id_marks = ",".join("?" * len(ids))
-        rows = self._db.execute(
-            f"SELECT transcript_id, transcript_name, gene_id, gene_name, seqname, strand, {biotype_col}, {version_col} "
-            f"FROM transcript WHERE gene_name IN ({marks}) OR gene_id IN ({id_marks})",
-            names + ids,
-        ).fetchall()
-        gene_names_found = sorted({r[3] for r in rows})
-        if not gene_names_found:
-            for n in names:
-                self._by_gene.setdefault(n, [])
-            return
-        exons = self._features("exon", gene_names_found, "gene_name")
-        cds = self._features("CDS", gene_names_found, "gene_name")
-        stops = self._features("stop_codon", gene_names_found, "gene_name")
-        starts = self._features("start_codon", gene_names_found, "gene_name")
-        per_gene: dict[str, list[TranscriptModel]] = {}
-        for tid, tname, gid, gname, chrom, strand, biotype, version in rows:
-            if tid not in exons:
-                continue
-            info = self._tags.get(tid, {})
-            tags = set(info.get("tags", ()))
-            version = version or info.get("version", "")
-            full_id = f"{tid}.{version}" if version and "." not in tid else tid
-            coding_parts = cds.get(tid, [])
-            stop_parts = stops.get(tid, [])
+    def _gene(self, gene: PackGene) -> list[TranscriptModel]:
+        txs = self._rows.get(gene.row)
+        if txs is not None:
+            return txs
+        origin = gene.start
+        txs = []
+        for tid, tname, biotype, flags, exons, cds, domains in self._pack.chunk(gene):
             tx = make_transcript(
-                transcript_id=full_id,
+                transcript_id=tid,
                 transcript_name=tname or tid,
-                gene_name=gname,
-                gene_id=gid,
-                chrom=chrom,
-                strand=strand,
-                exons=exons[tid],
-                cds=coding_parts + (stop_parts if coding_parts else []),
-                biotype=biotype or "",
-                is_canonical=bool(tags & set(POLICY_TAGS)),
-                is_mane=("MANE_Select" in tags),
-                cds_start_incomplete=bool(coding_parts) and ("cds_start_NF" in tags or tid not in starts),
-                cds_end_incomplete=bool(coding_parts) and ("cds_end_NF" in tags or not stop_parts),
-                has_stop_codon=bool(stop_parts) and bool(coding_parts),
+                gene_name=gene.name,
+                gene_id=gene.gene_id,
+                chrom=gene.chrom,
+                strand=gene.strand,
+                exons=[(exons[i] + origin, exons[i + 1] + origin) for i in range(0, len(exons), 2)],
+                cds=[(cds[i] + origin, cds[i + 1] + origin) for i in range(0, len(cds), 2)],
+                biotype=biotype,
+                is_canonical=bool(flags & FLAG_CANONICAL),
+                is_mane=bool(flags & FLAG_MANE),
+                cds_start_incomplete=bool(flags & FLAG_CDS_START_NF),
+                cds_end_incomplete=bool(flags & FLAG_CDS_END_NF),
+                has_stop_codon=bool(flags & FLAG_STOP_CODON),
             )
-            per_gene.setdefault(gname, []).append(tx)
-            self._gene_ids[gid] = gname
-            self._gene_ids[gid.split(".")[0]] = gname
-        for gname, txs in per_gene.items():
-            txs.sort(key=_policy_rank)
-            for tx in txs:
-                self._by_transcript[tx.transcript_id.split(".")[0] if tx.transcript_id.startswith("ENST") else tx.transcript_id] = tx
-            self._by_gene[gname] = txs
-        for n in names:
-            base = n.split(".")[0] if n.startswith("ENSG") else n
-            if n not in self._gene_ids and base in self._gene_ids:  # ENSG..15 asked, ENSG.. indexed
-                self._gene_ids[n] = self._gene_ids[base]
-            if n not in self._by_gene and n not in self._gene_ids:
-                self._by_gene[n] = []
+            txs.append(tx)
+            key = _unversioned(tid)
+            self._by_transcript[key] = tx
+            self._by_transcript.setdefault(tname, tx)
+            self._domains[key] = domains
+        self._rows[gene.row] = txs
+        return txs
 
 
 def _policy_rank(tx: TranscriptModel):
@@ -417,134 +364,115 @@ def _policy_rank(tx: TranscriptModel):
 
 
 def _cache_root(cache_dir: Optional[str]) -> Path:
-    root = Path(cache_dir) if cache_dir else default_cache_dir()
-    root.mkdir(parents=True, exist_ok=True)
-    return root
+    return Path(cache_dir) if cache_dir else default_cache_dir()
 
 
-def _gtf_cache_dir(gtf: Path, root: Path) -> Path:
-    st = gtf.stat()
-    digest = hashlib.sha1(f"{gtf.resolve()}|{st.st_size}|{int(st.st_mtime)}".encode()).hexdigest()[:12]
+def _source_digest(path: Path, extra: str = "") -> str:
+    st = path.stat()
+    key = f"{path.resolve()}|{st.st_size}|{int(st.st_mtime)}|{PACK_BUILD_VERSION}|{extra}"
+    return hashlib.sha1(key.encode()).hexdigest()[:12]
+
+
+def pack_path_for(gtf: Path, cache_root: Path, domains: Optional[Path] = None, release: Optional[int] = None) -> Path:
+    """Where the pack of a user reference lives in the cache (keyed on the GTF, the domain table and the converter)."""
+    extra = f"{domains.resolve()}:{domains.stat().st_size}:{int(domains.stat().st_mtime)}" if domains else ""
+    if release is not None:
+        return cache_root / "fusion-annot-packs" / f"ensembl{release}-{_source_digest(gtf, extra)}{PACK_SUFFIX}"
     stem = re.sub(r"[^A-Za-z0-9_.-]", "_", gtf.name)
-    return root / "fusion-annot-gtf" / f"{stem}-{digest}"
+    return cache_root / "fusion-annot-packs" / f"{stem}-{_source_digest(gtf, extra)}{PACK_SUFFIX}"
 
 
-def _load_tags(gtf_path: str, cache: Path) -> dict[str, dict]:
-    tags_file = cache / "transcript_tags.json"
-    if tags_file.exists():
-        return json.loads(tags_file.read_text())
-    tags = scan_gtf_tags(gtf_path)
-    tmp = tags_file.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(tags))
-    tmp.replace(tags_file)  # atomic: parallel jobs never read a half-written file
-    return tags
+def bundled_pack_path() -> Path:
+    path = resource(*BUNDLED_PACK)
+    if not path.is_file():
+        raise ReferenceError_(f"the bundled reference pack is missing ({path}); reinstall fusion-annot or rebuild it with "
+                              "scripts/build_bundled_reference.py")
+    return path
 
 
-def _quiet_index(genome) -> None:
-    import logging
+def convert_gtf(gtf: Path, out: Path, name: str, domains: Optional[str] = None, use_shipped_domains: bool = True) -> dict:
+    """GTF (+ domain table) -> pack at `out`. Returns the pack header (counts, domain matching)."""
+    from .domains import load_domain_table
+    from .gtf import read_gtf
+    from .packbuild import DomainMatcher, build_pack_from_gtf, shipped_domains
 
-    for name in ("pyensembl", "datacache", "gtfparse"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    genome.index()
+    contents = read_gtf(gtf)
+    user_table = load_domain_table(domains) if domains else None
+    shipped = shipped_domains(Pack(bundled_pack_path())) if use_shipped_domains else None
+    labels = ([user_table.label] if user_table else []) + (["shipped Ensembl 110 domains (ID/name + protein length)"] if shipped else [])
+    matcher = DomainMatcher(user_table, shipped) if (user_table or shipped) else None
+    return build_pack_from_gtf(contents, out, name=name, source=str(gtf), matcher=matcher,
+                               domain_label="; ".join(labels) or "none")
 
 
-def load_gtf(gtf_path: str, cache_dir: Optional[str] = None, name: Optional[str] = None) -> Reference:
-    """Index a GTF with pyensembl (once, into the cache) and return a Reference."""
-    import pyensembl
+def _pack_for_gtf(gtf: Path, cache_root: Path, name: str, domains: Optional[str], release: Optional[int] = None) -> Path:
+    domain_path = Path(domains) if domains else None
+    if domain_path is not None and not domain_path.is_file():
+        raise ReferenceError_(f"domain table not found: {domains}")
+    out = pack_path_for(gtf, cache_root, domain_path, release)
+    if not out.is_file():
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ReferenceError_(f"cannot create the reference cache {out.parent}: {exc.strerror or exc} "
+                                  "(set --cache-dir or PYENSEMBL_CACHE_DIR to a writable folder, or run 'fusion-annot index' first)") from None
+        convert_gtf(gtf, out, name=name, domains=domains)
+    return out
 
+
+def load_gtf(gtf_path: str, cache_dir: Optional[str] = None, name: Optional[str] = None,
+             domains: Optional[str] = None) -> Reference:
+    """A GTF converted once into a pack in the cache, then read from there."""
     gtf = Path(gtf_path)
     if not gtf.is_file():
         raise ReferenceError_(f"reference GTF not found: {gtf_path}")
-    _check_looks_like_gtf(gtf)
-    cache = _gtf_cache_dir(gtf, _cache_root(cache_dir))
-    cache.mkdir(parents=True, exist_ok=True)
-    reference_name = _build_from_gtf_header(gtf) or "GRCh38"
-    genome = pyensembl.Genome(
-        reference_name=reference_name,
-        annotation_name=name or gtf.name,
-        gtf_path_or_url=str(gtf.resolve()),
-        cache_directory_path=str(cache),
-    )
-    try:
-        _quiet_index(genome)
-    except Exception as exc:  # pyensembl raises many kinds on malformed GTFs
-        raise ReferenceError_(f"cannot index GTF {gtf_path}: {exc}") from None
-    return Reference(genome, name=name or gtf.name, tags=_load_tags(str(gtf), cache), build=reference_name)
+    pack = _pack_for_gtf(gtf, _cache_root(cache_dir), name or gtf.name, domains)
+    return Reference(Pack(pack))
 
 
-def _check_looks_like_gtf(gtf: Path) -> None:
-    """A clear error before pyensembl's own on a file that is not a GTF (first data lines: 9 tab fields)."""
-    opener = gzip.open if _is_gzip(str(gtf)) else open
-    try:
-        with opener(gtf, "rt", errors="replace") as fh:
-            checked = 0
-            for number, line in enumerate(fh, start=1):
-                if line.startswith("#") or not line.strip():
-                    continue
-                fields = line.rstrip("\n").split("\t")
-                if len(fields) != 9 or not fields[3].isdigit() or not fields[4].isdigit() or fields[6] not in "+-.":
-                    raise ReferenceError_(f"{gtf}:{number}: not a GTF line (expected 9 tab-separated fields: "
-                                          "seqname, source, feature, start, end, score, strand, frame, attributes)")
-                checked += 1
-                if checked >= 5:
-                    return
-    except (OSError, EOFError) as exc:
-        raise ReferenceError_(f"cannot read GTF {gtf}: {exc}") from None
-    if checked == 0:
-        raise ReferenceError_(f"{gtf}: no GTF data lines")
-
-
-def _build_from_gtf_header(gtf: Path) -> Optional[str]:
-    opener = gzip.open if _is_gzip(str(gtf)) else open
-    with opener(gtf, "rt", errors="replace") as fh:
-        for _, line in zip(range(20), fh):
-            if line.startswith("#!genome-build"):
-                return line.split()[1].strip()
-            if "GRCh37" in line or "hg19" in line:
-                return "GRCh37"
-    return None
-
-
-def load_release(release: int, cache_dir: Optional[str] = None) -> Reference:
+def load_release(release: int, cache_dir: Optional[str] = None, domains: Optional[str] = None) -> Reference:
     """An Ensembl release installed for pyensembl (`pyensembl install --release N --species human`).
 
     pyensembl keeps releases under $PYENSEMBL_CACHE_DIR (default ~/.cache/pyensembl); nothing is
-    downloaded here: a release that is not installed is an error saying how to install it.
+    downloaded here: a release that is not installed is an error saying how to install it. Its GTF
+    is converted into a pack once; its cDNA FASTA (through pyensembl) translates fusions.
     """
-    import pyensembl
-
-    genome = pyensembl.EnsemblRelease(release)
+    try:
+        import pyensembl
+    except ImportError as exc:
+        raise ReferenceError_(f"--reference ensembl:{release} needs pyensembl ({exc})") from None
+    try:
+        genome = pyensembl.EnsemblRelease(release)
+    except Exception as exc:  # pyensembl rejects releases it does not know with several kinds
+        raise ReferenceError_(f"Ensembl release {release} is not available to pyensembl: {str(exc).splitlines()[0]}") from None
     if not genome.required_local_files_exist():
         where = os.path.dirname(genome.required_local_files()[0])
         raise ReferenceError_(
             f"Ensembl release {release} is not installed for pyensembl (expected in {where}); run "
             f"'pyensembl install --release {release} --species human' once with network access, or pass a GTF path"
         )
-    try:
-        _quiet_index(genome)
-    except Exception as exc:  # pyensembl raises many kinds on damaged downloads
-        raise ReferenceError_(f"cannot index Ensembl release {release}: {exc}") from None
-    gtf_path = genome.required_local_files()[0]
-    cache = _cache_root(cache_dir) / "fusion-annot-release" / str(release)
-    cache.mkdir(parents=True, exist_ok=True)
-    return Reference(genome, name=f"ensembl:{release}", tags=_load_tags(gtf_path, cache), build=genome.reference_name)
+    gtf = Path(genome.required_local_files()[0])
+    pack = _pack_for_gtf(gtf, _cache_root(cache_dir), f"ensembl:{release}", domains, release=release)
+    return Reference(Pack(pack), build=genome.reference_name, sequences=genome)
 
 
-def load_reference(spec: str = "bundled", cache_dir: Optional[str] = None) -> Reference:
-    """`bundled` | path to a GTF[.gz] | `ensembl:RELEASE`."""
+def load_reference(spec: str = "bundled", cache_dir: Optional[str] = None, domains: Optional[str] = None) -> Reference:
+    """`bundled` | path to a GTF[.gz] | path to a .fapack | `ensembl:RELEASE`.
+
+    `domains` (a domain table) is folded into the pack of a GTF or release; for the bundled pack
+    and ready packs it is layered over the pack's domains by fusion_annot.domains instead.
+    """
     spec = str(spec or "bundled")
     if spec == "bundled":
-        gtf = resource(*BUNDLED_GTF)
-        return load_gtf(str(gtf), cache_dir=cache_dir, name="bundled (Ensembl 110 subset)")
+        return Reference(Pack(bundled_pack_path()), name=BUNDLED_NAME)
     if spec.startswith("ensembl:"):
         try:
             release = int(spec.split(":", 1)[1])
         except ValueError:
             raise ReferenceError_(f"bad reference '{spec}': expected ensembl:RELEASE, e.g. ensembl:110") from None
-        return load_release(release, cache_dir=cache_dir)
-    return load_gtf(spec, cache_dir=cache_dir)
-
-
-def default_domains_path(spec: str) -> Optional[Path]:
-    """The domain table that goes with a reference spec (bundled ships one)."""
-    return resource(*BUNDLED_DOMAINS) if spec in ("bundled", "", None) else None
+        return load_release(release, cache_dir=cache_dir, domains=domains)
+    if spec.endswith(PACK_SUFFIX):
+        if not Path(spec).is_file():
+            raise ReferenceError_(f"reference pack not found: {spec}")
+        return Reference(Pack(spec))
+    return load_gtf(spec, cache_dir=cache_dir, domains=domains)

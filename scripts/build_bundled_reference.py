@@ -1,73 +1,60 @@
 #!/usr/bin/env python3
-"""Rebuild the bundled offline reference in resources/reference/ from a full GTF and domain table.
+"""Rebuild the bundled genome-wide reference pack in resources/reference/ from the project's offline data.
 
-    python scripts/build_bundled_reference.py \
-        --gtf ../shared/reference/ensembl110_coding.gtf.gz \
-        --domains ../shared/reference/protein_domains.ensembl110.tsv.gz \
-        --genes resources/reference/bundled_genes.txt --out-dir resources/reference
+    python scripts/build_bundled_reference.py \\
+        --gtf ../shared/reference/ensembl110_coding.gtf.gz \\
+        --domains ../shared/reference/protein_domains.ensembl110.tsv.gz \\
+        --out resources/reference/ensembl110_genome.fapack
 
-Keeps every GTF line (gene, transcript, exon, CDS, start/stop codon, UTR) of the listed genes,
-the GTF header comments, and the domain rows of those genes. Output is gzip with a fixed mtime
-so that a rebuild from the same input is byte-identical.
+Every gene and transcript of the GTF goes in (exons, CDS with the stop codon, start/stop codon
+presence, MANE/canonical and cds_start_NF/cds_end_NF tags), with the protein features of each
+transcript from the domain table (rows decoded by alignment left out, as at run time). The output
+is deterministic: a rebuild from the same input is byte-identical (checked by --check).
 """
 from __future__ import annotations
 
 import argparse
-import gzip
-import re
+import filecmp
 import sys
+import tempfile
+import time
 from pathlib import Path
 
-GENE_NAME = re.compile(r'gene_name "([^"]+)"')
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fusion_annot.domains import load_domain_table  # noqa: E402
+from fusion_annot.gtf import read_gtf  # noqa: E402
+from fusion_annot.packbuild import DomainMatcher, build_pack_from_gtf  # noqa: E402
+
+NAME = "bundled (Ensembl 110, GRCh38, genome-wide)"
 
 
-def read_genes(path: Path) -> set[str]:
-    return {line.split("#")[0].strip() for line in path.read_text().splitlines() if line.split("#")[0].strip()}
-
-
-def subset_gtf(gtf: Path, genes: set[str], out: Path) -> tuple[int, set[str]]:
-    kept, seen = 0, set()
-    with gzip.open(gtf, "rt") as src, gzip.GzipFile(out, "wb", mtime=0) as raw:
-        for line in src:
-            if line.startswith("#"):
-                raw.write(line.encode())
-                continue
-            m = GENE_NAME.search(line)
-            if m and m.group(1) in genes:
-                raw.write(line.encode())
-                kept += 1
-                seen.add(m.group(1))
-    return kept, seen
-
-
-def subset_domains(domains: Path, genes: set[str], out: Path) -> int:
-    kept = 0
-    with gzip.open(domains, "rt") as src, gzip.GzipFile(out, "wb", mtime=0) as raw:
-        header = src.readline()
-        raw.write(header.encode())
-        gene_col = header.rstrip("\n").split("\t").index("gene_name")
-        for line in src:
-            if line.rstrip("\n").split("\t")[gene_col] in genes:
-                raw.write(line.encode())
-                kept += 1
-    return kept
+def build(gtf: Path, domains: Path, out: Path) -> dict:
+    contents = read_gtf(gtf)
+    table = load_domain_table(domains)
+    matcher = DomainMatcher(user_table=table)
+    return build_pack_from_gtf(contents, out, name=NAME, source=f"{gtf.name} + {domains.name}", matcher=matcher,
+                               domain_label=f"{domains.name} (InterPro/Pfam/SignalP/UniProt, Ensembl 110)")
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gtf", required=True, type=Path)
     ap.add_argument("--domains", required=True, type=Path)
-    ap.add_argument("--genes", required=True, type=Path)
-    ap.add_argument("--out-dir", required=True, type=Path)
+    ap.add_argument("--out", required=True, type=Path)
+    ap.add_argument("--check", action="store_true", help="rebuild into a temp file and compare with --out")
     args = ap.parse_args(argv)
-    genes = read_genes(args.genes)
-    args.out_dir.mkdir(parents=True, exist_ok=True)
-    lines, seen = subset_gtf(args.gtf, genes, args.out_dir / "fusion_annot_bundled.ensembl110.gtf.gz")
-    domains = subset_domains(args.domains, genes, args.out_dir / "protein_domains.bundled.ensembl110.tsv.gz")
-    missing = sorted(genes - seen)
-    print(f"genes requested {len(genes)}, found {len(seen)}; GTF lines {lines}; domain rows {domains}")
-    if missing:
-        print("not in the source GTF: " + ", ".join(missing), file=sys.stderr)
+    started = time.perf_counter()
+    if args.check:
+        with tempfile.TemporaryDirectory() as tmp:
+            fresh = Path(tmp) / args.out.name
+            build(args.gtf, args.domains, fresh)
+            same = filecmp.cmp(fresh, args.out, shallow=False)
+        print(f"{args.out}: {'identical to a fresh build' if same else 'DIFFERS from a fresh build'}")
+        return 0 if same else 1
+    header = build(args.gtf, args.domains, args.out)
+    print(f"{args.out}: {args.out.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s; "
+          f"counts {header['counts']}; domains {header.get('domain_matching')}")
     return 0
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_GTF = REPO / "resources" / "reference" / "fusion_annot_bundled.ensembl110.gtf.gz"
+DEFAULT_GTF = REPO.parent / "shared" / "reference" / "catalog_genes.ensembl110.gtf.gz"  # the 63 catalog genes
 DEMO_DIR = REPO / "resources" / "demo"
 SHEET = REPO / "config" / "samples.tsv"
 # Paths in the sample sheet are relative to the workflow directory (the repository root).

@@ -30,9 +30,15 @@ def _isolated_cache(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def bundled(_isolated_cache):
-    """(Reference, DomainTable) for the bundled offline reference, loaded once per test run."""
-    from fusion_annot.domains import load_domain_table
-    from fusion_annot.paths import resource
+    """(Reference, DomainTable) for the bundled genome-wide reference (the default), loaded once per test run."""
+    from fusion_annot.domains import domain_table_for
     from fusion_annot.reference import load_reference
 
-    return load_reference("bundled"), load_domain_table(resource("reference", "protein_domains.bundled.ensembl110.tsv.gz"))
+    reference = load_reference("bundled")
+    return reference, domain_table_for(reference)
+
+
+@pytest.fixture(scope="session")
+def catalog_gtf(shared_dir) -> Path:
+    """The 63 catalog/kinase genes of the shared offline reference, as a GTF (for tests of GTF conversion)."""
+    return shared_dir / "reference" / "catalog_genes.ensembl110.gtf.gz"

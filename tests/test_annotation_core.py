@@ -227,9 +227,11 @@ def test_all_transcripts_only_those_spanning_the_breakpoint(bundled):
 
 
 def test_unknown_caller_gene_is_not_swapped_for_the_gene_at_its_position(bundled):
-    # SEMA4A is not bundled; the coordinate is LMNA exon 2's end: reject and say what lies there
-    rec = annotate_one(bundled, call(Breakpoint("SEMA4A", "1", 156130773, "+"), Breakpoint("NTRK1", "1", 156874906, "+")))
-    assert rec["rejected"] == "5' gene SEMA4A not in reference bundled (Ensembl 110 subset) (the breakpoint lies in LMNA)"
+    # MIR4435-2HG is a lncRNA, absent from the coding-only reference; the coordinate is LMNA exon 2's end:
+    # reject and say what lies there
+    rec = annotate_one(bundled, call(Breakpoint("MIR4435-2HG", "1", 156130773, "+"), Breakpoint("NTRK1", "1", 156874906, "+")))
+    assert rec["rejected"].startswith("5' gene MIR4435-2HG not in reference bundled")
+    assert rec["rejected"].endswith("(the breakpoint lies in LMNA)")
 
 
 def test_breakpoint_far_from_its_named_gene_is_rejected(bundled):
@@ -253,4 +255,5 @@ def test_unequal_shift_near_exon_edges_is_flagged_for_review(bundled):
 
 def test_gene_level_call_does_not_claim_the_kinase_is_lost(bundled):
     rec = annotate_one(bundled, call(Breakpoint("ETV6"), Breakpoint("NTRK3")))
-    assert rec["kinase_domain"] == "not_applicable" and rec["kinase_domain_kept_pct"] == ""
+    # NTRK3 has a kinase domain but a gene-level call does not say which exons are kept: unknown, not lost
+    assert rec["kinase_domain"] == "unknown" and rec["kinase_domain_kept_pct"] == ""

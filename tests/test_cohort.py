@@ -76,7 +76,8 @@ def test_frame_kinase_counts_list_every_vocabulary_cell_and_keep_unknown_values(
     assert cells[("in_frame", "not_applicable")] == (1, 1)
     assert cells[("unknown", "lost")] == (0, 0)
     assert cells[("weird_value", "retained")] == (1, 1)
-    assert len(table.rows) == 6 * 4 + 1
+    assert cells[("in_frame", "unknown")] == (0, 0)  # no domain data: its own cell, never folded into not_applicable
+    assert len(table.rows) == 6 * 5 + 1
 
 
 def test_actionable_samples_status_per_sample_including_samples_without_fusions():

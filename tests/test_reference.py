@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 import os
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,8 @@ from fusion_annot.errors import ReferenceError_
 from fusion_annot.model import Breakpoint, FusionCall
 from fusion_annot.reference import load_reference
 from fusion_annot.writers.records import to_record
+
+CATALOG_GTF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "catalog_genes.ensembl110.gtf.gz"
 
 
 def test_bundled_canonical_models_match_the_published_landmarks(bundled):
@@ -24,14 +27,16 @@ def test_bundled_canonical_models_match_the_published_landmarks(bundled):
     assert ref.genes_at("chr15", 87940753) == ["NTRK3"]
 
 
-def test_index_goes_to_the_cache_dir_not_beside_the_gtf(tmp_path, bundled):
-    from fusion_annot.paths import resource
+def test_gtf_is_converted_into_the_cache_dir_not_beside_the_gtf(tmp_path, catalog_gtf):
+    import shutil
 
-    ref_dir = resource("reference")
-    before = set(os.listdir(ref_dir))
-    load_reference("bundled", cache_dir=str(tmp_path))
-    assert set(os.listdir(ref_dir)) == before
-    assert list(tmp_path.rglob("*.db"))
+    src = tmp_path / "gtf"
+    src.mkdir()
+    gtf = src / catalog_gtf.name
+    shutil.copy(catalog_gtf, gtf)
+    load_reference(str(gtf), cache_dir=str(tmp_path / "cache"))
+    assert os.listdir(src) == [gtf.name]
+    assert len(list((tmp_path / "cache").rglob("*.fapack"))) == 1
 
 
 def test_missing_gtf_is_a_clear_error(tmp_path):
@@ -64,11 +69,9 @@ def _install_fake_release(root, release: int) -> None:
     """Lay out what `pyensembl install` leaves on disk, from the bundled GTF and one-record FASTAs (offline)."""
     import shutil
 
-    from fusion_annot.paths import resource
-
     d = root / "pyensembl" / "GRCh38" / f"ensembl{release}"
     d.mkdir(parents=True)
-    shutil.copy(resource("reference", "fusion_annot_bundled.ensembl110.gtf.gz"), d / f"Homo_sapiens.GRCh38.{release}.gtf.gz")
+    shutil.copy(CATALOG_GTF, d / f"Homo_sapiens.GRCh38.{release}.gtf.gz")
     for name, record in (("cdna.all", ">ENST00000396373 cdna\nATG\n"), ("ncrna", ">ENST00000000001 ncrna\nACG\n"),
                          ("pep.all", ">ENSP00000379658 pep\nM\n")):
         with gzip.open(d / f"Homo_sapiens.GRCh38.{name}.fa.gz", "wt") as fh:

@@ -243,14 +243,14 @@ def test_demo_calls_round_trip_through_vcf_to_the_same_annotation(tmp_path):
 
     from fusion_annot import cli
     from fusion_annot.annotate import annotate_calls
-    from fusion_annot.domains import load_domain_table
+    from fusion_annot.domains import domain_table_for
     from fusion_annot.readers import read_calls
-    from fusion_annot.reference import default_domains_path, load_reference
+    from fusion_annot.reference import load_reference
     from fusion_annot.writers.records import to_record
 
     demo = Path(__file__).resolve().parents[1] / "resources" / "demo"
     reference = load_reference("bundled")
-    table = load_domain_table(default_domains_path("bundled"))
+    table = domain_table_for(reference)
     keys = ("fusion_name", "chrom5", "pos5", "strand5", "chrom3", "pos3", "strand3", "transcript5", "transcript3",
             "exon5", "exon3", "frame", "kinase_domain")
     strands = set()

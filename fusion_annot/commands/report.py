@@ -80,12 +80,9 @@ def run(args) -> int:
     spec = _reference_spec(args.reference, metadata)
     diagrams = None
     if spec != "none" and records:
-        from ..domains import load_domain_table
-        from ..reference import default_domains_path, load_reference
+        from ..pipeline import load_reference_with_domains
 
-        reference = load_reference(spec, cache_dir=args.cache_dir)
-        domains_path = args.domains or default_domains_path(spec)
-        table = load_domain_table(domains_path) if domains_path else None
+        reference, table = load_reference_with_domains(spec, args.domains, args.cache_dir)
         diagrams = [diagram_from_record(r, reference, table) for r in records]
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     out = write_report(args.out, records, diagrams=diagrams, title=args.title, metadata=metadata, rejects=rejects)
