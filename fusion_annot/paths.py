@@ -8,15 +8,25 @@ from .errors import FusionAnnotError
 
 
 def resources_dir() -> Path:
-    """The `resources/` folder: $FUSION_ANNOT_RESOURCES, else the one beside the package (source checkout)."""
+    """The resources folder (knowledge base, reference pack, synonyms, demo inputs).
+
+    $FUSION_ANNOT_RESOURCES when set (an error if it is not a folder: a typo must not
+    silently fall back to the shipped knowledge base); else fusion_annot/resources of an
+    installed package (wheel, sdist, conda); else resources/ beside the package in a
+    source checkout or editable install.
+    """
     env = os.environ.get("FUSION_ANNOT_RESOURCES")
-    candidates = [Path(env)] if env else []
-    candidates.append(Path(__file__).resolve().parent.parent / "resources")
-    for c in candidates:
-        if c.is_dir():
-            return c
+    if env:
+        if not Path(env).is_dir():
+            raise FusionAnnotError(f"FUSION_ANNOT_RESOURCES={env} is not a folder; unset it to use the shipped resources")
+        return Path(env)
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "resources", package.parent / "resources"):
+        if (candidate / "knowledge").is_dir():
+            return candidate
     raise FusionAnnotError(
-        "cannot find the resources/ folder; set FUSION_ANNOT_RESOURCES to the fusion-annot resources directory"
+        f"cannot find the fusion-annot resources (looked in {package / 'resources'} and {package.parent / 'resources'}); "
+        "reinstall the package, or set FUSION_ANNOT_RESOURCES to a resources folder"
     )
 
 

@@ -16,48 +16,56 @@ from snakemake.logging import logger
 from snakemake.settings.types import DeploymentMethod
 from snakemake.utils import validate
 
-# The repository this Snakefile belongs to: the fusion_annot package and its resources/ live here.
-PACKAGE_ROOT = Path(workflow.basedir).resolve()
-BUNDLED_GTF = PACKAGE_ROOT / "resources" / "reference" / "fusion_annot_bundled.ensembl110.gtf.gz"
+# The workflow's own folder (config/, rules/, envs/). The fusion_annot package the jobs run is the one
+# installed in the jobs' Python (pip install fusion-annot, or the conda env of envs/fusion_annot.yaml),
+# never this folder on PYTHONPATH: the workflow then behaves the same from a checkout or an installed package.
+WORKFLOW_ROOT = Path(workflow.basedir).resolve()
 SAMPLE_SCHEMA = "../config/schema/samples.schema.yaml"  # relative to this file (snakemake.utils.validate)
 SAMPLE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"  # same as samples.schema.yaml
 OPTIONAL_PATH_COLUMNS = ("bam", "variants")
 PATH_SEPARATORS = (os.sep, "\\")  # a sample name becomes a file name: no separator of any platform
 
 
-def fusion_annot_command():
-    """How jobs call fusion-annot: `python -m fusion_annot` with this checkout first on PYTHONPATH.
+def uses_conda():
+    return DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
 
-    The workflow and the package it calls are then always the same version. With
-    --sdm conda the environment (envs/fusion_annot.yaml) supplies Python and the
-    dependencies; without conda, the interpreter that runs Snakemake is used (the
-    project's venv), so the jobs see the same packages as the Snakefile.
+
+def fusion_annot_command():
+    """How jobs call fusion-annot: `python -m fusion_annot` of the installed package.
+
+    With --sdm conda the environment (envs/fusion_annot.yaml) installs the package and
+    its dependencies; without conda, the interpreter that runs Snakemake is used (the
+    venv fusion-annot is installed in), so the jobs see the same package as the checks below.
     """
-    use_conda = DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
-    python = "python" if use_conda else sys.executable
-    root = shlex.quote(str(PACKAGE_ROOT))
-    return f"PYTHONPATH={root}${{PYTHONPATH:+:$PYTHONPATH}} {shlex.quote(python)} -m fusion_annot"
+    python = "python" if uses_conda() else sys.executable
+    return f"{shlex.quote(python)} -m fusion_annot"
 
 
 FUSION_ANNOT = fusion_annot_command()
+if (WORKFLOW_ROOT / "pyproject.toml").is_file():
+    # read by envs/fusion_annot.post-deploy.sh, which installs this source into a new conda environment
+    os.environ.update(FUSION_ANNOT_SOURCE=str(WORKFLOW_ROOT))
 
 
 def package_capabilities():
-    """(reader names, options of `fusion-annot annotate`) of the fusion_annot package in this checkout.
+    """(reader names, options of `fusion-annot annotate`) of the installed fusion_annot package.
 
-    The reader registry and the argument parser need only the standard library, so
-    they import even where Snakemake's interpreter lacks the package's dependencies
-    (conda-only set-ups); if that ever fails, the checks are left to the jobs.
+    The reader registry and the argument parser need only the standard library. Without
+    conda the jobs run in this interpreter, so a missing package stops the workflow here,
+    before any job; with conda the jobs bring their own and the checks are left to them.
     """
-    sys.path.insert(0, str(PACKAGE_ROOT))
     try:
         from fusion_annot.cli import build_parser
         from fusion_annot.readers import format_names
     except ImportError as exc:
-        logger.warning(f"cannot import fusion_annot from {PACKAGE_ROOT} ({exc}): formats are checked by the jobs")
-        return None, None
-    finally:
-        sys.path.remove(str(PACKAGE_ROOT))
+        if uses_conda():
+            logger.warning(f"fusion_annot is not importable by Snakemake ({exc}): formats are checked by the jobs")
+            return None, None
+        raise WorkflowError(
+            f"the fusion_annot package is not installed for {sys.executable} ({exc}); install it into the "
+            "environment that runs Snakemake (pip install 'fusion-annot[workflow]', or pip install "
+            "'.[workflow]' in the fusion-annot source folder), or run with --sdm conda"
+        )
     parser = build_parser()
     annotate = next(a for a in parser._subparsers._group_actions if a.dest == "command").choices["annotate"]
     options = {s for action in annotate._actions for s in action.option_strings}
@@ -76,7 +84,7 @@ def _schema_error(exc):
 
 def sample_sheet_columns():
     """Column names the sample-sheet schema allows, in schema order."""
-    schema_path = Path(workflow.basedir) / "config" / "schema" / "samples.schema.yaml"
+    schema_path = WORKFLOW_ROOT / "config" / "schema" / "samples.schema.yaml"
     with open(schema_path, encoding="utf-8") as fh:
         return list(yaml.safe_load(fh)["properties"])
 
@@ -180,9 +188,9 @@ def check_reference(ref):
     problems = []
     spec = ref["spec"]
     if spec != "bundled" and not spec.startswith("ensembl:") and not Path(spec).is_file():
-        problems.append(f"reference.spec: GTF not found: {spec}")
+        problems.append(f"reference.spec: file not found: {spec}")
     for key in ("domains", "genome"):
-        if ref[key] and not Path(ref[key]).is_file():
+        if ref[key] and not (key == "domains" and ref[key] == "none") and not Path(ref[key]).is_file():
             problems.append(f"reference.{key}: file not found: {ref[key]}")
     if problems:
         raise WorkflowError("invalid configuration:\n  " + "\n  ".join(problems))
@@ -196,11 +204,13 @@ check_reference(config["reference"])
 
 
 def reference_files():
-    """The GTF the index is built from (so that a changed GTF rebuilds the index); none for ensembl:N."""
+    """The GTF (or pack) the index is built from, so that a changed file rebuilds it.
+
+    None for the bundled reference (shipped inside the installed package, already a pack)
+    or an installed pyensembl release.
+    """
     spec = config["reference"]["spec"]
-    if spec == "bundled":
-        return [str(BUNDLED_GTF)]
-    if spec.startswith("ensembl:"):
+    if spec == "bundled" or spec.startswith("ensembl:"):
         return []
     return [spec]
 

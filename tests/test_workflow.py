@@ -22,6 +22,7 @@ from fusion_annot.readers import format_names
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "resources" / "demo"
+CATALOG_GTF = REPO.parent / "shared" / "reference" / "catalog_genes.ensembl110.gtf.gz"
 SHEET_COLUMNS = ("sample", "format", "path", "tumor_type", "extra_calls")
 
 
@@ -186,12 +187,13 @@ def test_demo_novel_partner(demo_run):
 
 @pytest.mark.slow
 def test_annotate_jobs_only_read_a_prebuilt_shared_cache(tmp_path):
-    """The cache built once (here by `fusion-annot index`) is not written by the workflow's jobs."""
+    """The pack a GTF is converted into once (here by `fusion-annot index`) is not written by the workflow's jobs."""
     cache = tmp_path / "shared-cache"
-    subprocess.run([sys.executable, "-m", "fusion_annot", "index", "--reference", "bundled", "--cache-dir",
+    subprocess.run([sys.executable, "-m", "fusion_annot", "index", "--reference", str(CATALOG_GTF), "--cache-dir",
                     str(cache)], check=True, capture_output=True, cwd=REPO)
     before = cache_snapshot(cache)
-    workdir = make_workdir(tmp_path / "run", demo_sheet()[:3], cache=cache)
+    assert any(name.endswith(".fapack") for name in before)
+    workdir = make_workdir(tmp_path / "run", demo_sheet()[:3], cache=cache, reference={"spec": str(CATALOG_GTF)})
     result = snakemake(workdir, "--cores", "2", "--quiet")
     assert result.returncode == 0, result.stderr[-3000:]
     assert cache_snapshot(cache) == before
@@ -321,3 +323,35 @@ def test_snakemake_report_embeds_sample_and_cohort_reports(demo_run):
     assert result.returncode == 0, result.stderr[-2000:]
     text = (demo_run / "snakemake_report.html").read_text(errors="replace")
     assert "IFS01.report.html" in text and "cohort.report.html" in text
+
+
+def test_conda_env_installs_this_version_of_the_package():
+    """envs/fusion_annot.yaml names the package version (a release gets a new conda env), and its post-deploy
+    script installs the workflow's own source non-editable into the environment."""
+    version = re.search(r'^version = "([^"]+)"', (REPO / "pyproject.toml").read_text(), re.MULTILINE).group(1)
+    env_file = (REPO / "envs" / "fusion_annot.yaml").read_text()
+    assert f"# fusion-annot version: {version}\n" in env_file
+    script = (REPO / "envs" / "fusion_annot.post-deploy.sh").read_text()
+    assert 'pip install --quiet --no-deps --no-build-isolation "${FUSION_ANNOT_SOURCE}"' in script
+    common = (REPO / "rules" / "common.smk").read_text()
+    assert 'os.environ.update(FUSION_ANNOT_SOURCE=str(WORKFLOW_ROOT))' in common
+    assert "PYTHONPATH=" not in common and "sys.path.insert" not in common  # jobs run the installed package
+
+
+@pytest.mark.slow
+def test_post_deploy_script_installs_the_package_into_a_fresh_environment(tmp_path):
+    """What Snakemake does after creating the conda env, with a venv standing in for it (no conda here)."""
+    env = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
+    # what envs/fusion_annot.yaml lists besides the runtime dependencies (not needed for --version)
+    subprocess.run([str(env / "bin" / "pip"), "install", "-q", "setuptools>=77", "wheel"], check=True,
+                   capture_output=True)
+    run_env = dict(os.environ, PATH=f"{env / 'bin'}{os.pathsep}{os.environ['PATH']}", FUSION_ANNOT_SOURCE=str(REPO),
+                   PIP_DISABLE_PIP_VERSION_CHECK="1")
+    result = subprocess.run(["bash", str(REPO / "envs" / "fusion_annot.post-deploy.sh")], env=run_env,
+                            capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().startswith("fusion-annot ")
+    where = subprocess.run([str(env / "bin" / "python"), "-c", "import fusion_annot; print(fusion_annot.__file__)"],
+                           capture_output=True, text=True, cwd=tmp_path, check=True).stdout
+    assert str(env) in where  # installed into the environment, not the checkout

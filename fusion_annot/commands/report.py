@@ -15,8 +15,6 @@ import json
 from pathlib import Path
 
 from ..errors import InputError
-from ..writers.diagram import diagram_from_record
-from ..writers.html import write_report
 
 
 def register(subparsers) -> None:
@@ -69,6 +67,9 @@ def _reference_spec(requested: str, metadata: list[dict]) -> str:
 
 
 def run(args) -> int:
+    from ..writers.diagram import diagram_from_record  # the HTML writers load only for this command
+    from ..writers.html import write_report
+
     records: list[dict] = []
     rejects: list[dict] = []
     metadata: list[dict] = []
