@@ -16,7 +16,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from ..knowledge import load_knowledge_base
 
-    kb = load_knowledge_base(args.dir)  # InputError -> one line "file:line: reason", exit 2 (cli.main)
+    kb = load_knowledge_base(args.dir, validate=True if args.check else None)  # InputError -> one line "file:line: reason", exit 2 (cli.main)
     counts = kb.counts()
     if args.check:
         print(f"knowledge base {kb.version} ({kb.date}) is valid: {counts['partner_rows']} partner rows, "

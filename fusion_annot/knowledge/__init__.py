@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from ..model import FusionAnnotation, KnowledgeResult
-from ..paths import resource
+from ..paths import cache_dir, resource
 from .catalog import load_tables
 from .kb import DOCUMENTED, IN_CONTEXT, NOVEL, POSSIBLY, KnowledgeBase
 from .resistance import POSSIBLE, describe_hit, find_hits
@@ -28,10 +28,15 @@ __all__ = ["KnowledgeBase", "load_knowledge_base", "interpret"]
 NOVEL_SENTENCE = "novel partner, kinase retained: actionable per tumor-agnostic label"
 
 
-def load_knowledge_base(directory: Optional[str | Path] = None) -> KnowledgeBase:
-    """Load and validate the knowledge base (default: the bundled resources/knowledge)."""
+def load_knowledge_base(directory: Optional[str | Path] = None, validate: Optional[bool] = None) -> KnowledgeBase:
+    """Load and validate the knowledge base (default: the bundled resources/knowledge).
+
+    validate=None skips the JSON-schema pass when these exact bytes were validated
+    before (a digest stamp in the cache directory, see catalog.load_tables); True
+    always runs it (`knowledge --check`).
+    """
     directory = Path(directory) if directory else resource("knowledge")
-    metadata, tables = load_tables(directory)
+    metadata, tables = load_tables(directory, validate=validate, cache=cache_dir())
     return KnowledgeBase(
         directory=directory, name=metadata["name"], version=metadata["version"], date=metadata["date"],
         partners=tables["partners"], therapies=tables["therapies"], efficacy=tables["efficacy"],

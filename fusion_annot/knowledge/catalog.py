@@ -9,13 +9,12 @@ file, the 1-based line and the reason, so a curator can fix it at once.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Optional
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError, best_match
 
 from ..errors import InputError
 
@@ -184,7 +183,11 @@ ROW_TYPES = {
 # --------------------------------------------------------------------------- reading
 
 
-def load_schema(path: Path) -> Draft202012Validator:
+def load_schema(path: Path):
+    """A Draft 2020-12 validator for one table schema (jsonschema is imported only when validating)."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
     try:
         schema = json.loads(path.read_text(encoding="utf-8"))
         Draft202012Validator.check_schema(schema)
@@ -212,8 +215,8 @@ def _explain(error) -> str:
     return f"column {column}: {error.message}"
 
 
-def read_table(path: Path, validator: Draft202012Validator, row_type: type) -> tuple:
-    """Rows of one TSV, each validated; InputError(path, line, reason) on the first bad row."""
+def read_table(path: Path, validator, row_type: type) -> tuple:
+    """Rows of one TSV, each validated unless validator is None; InputError(path, line, reason) on the first bad row."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -234,9 +237,14 @@ def read_table(path: Path, validator: Draft202012Validator, row_type: type) -> t
         if len(cells) != len(header):
             raise InputError(str(path), number, f"{len(cells)} fields, header has {len(header)}")
         record = dict(zip(header, (c.strip() for c in cells)))
-        error = best_match(validator.iter_errors(record))
-        if error is not None:
-            raise InputError(str(path), number, _explain(error))
+        if validator is not None:
+            from jsonschema.exceptions import best_match
+
+            error = best_match(validator.iter_errors(record))
+            if error is not None:
+                raise InputError(str(path), number, _explain(error))
+        elif set(header) - ROW_FIELDS[row_type]:
+            raise InputError(str(path), number, f"unknown column(s) {sorted(set(header) - ROW_FIELDS[row_type])}")
         rows.append(row_type(source=str(path), line=number, **record))
     if header is None:
         raise InputError(str(path), 0, "no header line")
@@ -315,8 +323,32 @@ def check_consistency(tables: dict[str, tuple]) -> None:
                          "no level for the 'actionable' outcome")
 
 
-def load_tables(directory: Path) -> tuple[dict, dict[str, tuple]]:
-    """(metadata, {table: rows}) from a knowledge directory, validated."""
+def knowledge_digest(directory: Path) -> str:
+    """SHA-256 over the bytes of every file of a knowledge directory (metadata, schemas, tables) and this code."""
+    digest = hashlib.sha256(SCHEMA_CHECK_VERSION.encode())
+    for path in sorted(p for p in directory.rglob("*") if p.is_file() and p.suffix in (".json", ".tsv")):
+        digest.update(str(path.relative_to(directory)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _validated_stamp(directory: Path, cache: Optional[Path]) -> Optional[Path]:
+    return None if cache is None else cache / "knowledge-validated" / knowledge_digest(directory)
+
+
+def load_tables(directory: Path, validate: Optional[bool] = None,
+                cache: Optional[Path] = None) -> tuple[dict, dict[str, tuple]]:
+    """(metadata, {table: rows}) from a knowledge directory, validated.
+
+    validate=True checks every row against its JSON schema. None (the default) does so
+    unless these exact bytes were validated before: a stamp named by their digest in
+    `cache`/knowledge-validated is written after a clean validation, and a later process
+    that finds it skips jsonschema (its import and checks are most of a cold start).
+    Any edited byte changes the digest, so an edited table is always validated again.
+    The cross-table checks run every time.
+    """
+    stamp = _validated_stamp(directory, cache) if validate is None else None
+    if validate is None:
+        validate = stamp is None or not stamp.is_file()
     meta_path = directory / "metadata.json"
     try:
         metadata = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -324,16 +356,34 @@ def load_tables(directory: Path) -> tuple[dict, dict[str, tuple]]:
         raise InputError(str(meta_path), 0, "knowledge-base metadata missing") from None
     except ValueError as exc:
         raise InputError(str(meta_path), 0, f"invalid JSON: {exc}") from None
-    error = best_match(load_schema(directory / "schema" / "metadata.schema.json").iter_errors(metadata))
-    if error is not None:
-        raise InputError(str(meta_path), 0, _explain(error))
+    if validate:
+        from jsonschema.exceptions import best_match
+
+        error = best_match(load_schema(directory / "schema" / "metadata.schema.json").iter_errors(metadata))
+        if error is not None:
+            raise InputError(str(meta_path), 0, _explain(error))
     tables = {}
     for name in TABLES:
-        validator = load_schema(directory / "schema" / f"{name}.schema.json")
-        tables[name] = read_table(directory / metadata["tables"][name], validator, ROW_TYPES[name])
+        validator = load_schema(directory / "schema" / f"{name}.schema.json") if validate else None
+        try:
+            table_file = metadata["tables"][name]
+        except (KeyError, TypeError):
+            raise InputError(str(meta_path), 0, f"no file named for table {name!r}") from None
+        tables[name] = read_table(directory / table_file, validator, ROW_TYPES[name])
     check_consistency(tables)
+    if validate and stamp is not None:
+        try:
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            stamp.touch()
+        except OSError:
+            pass  # a read-only cache only means validating again next time
     return metadata, tables
 
 
 def row_fields(row_type: type) -> list[str]:
     return [f.name for f in fields(row_type) if f.name not in ("source", "line")]
+
+
+ROW_FIELDS = {row_type: set(row_fields(row_type)) for row_type in ROW_TYPES.values()}
+# part of the validation digest: bump when the schemas' meaning or these checks change
+SCHEMA_CHECK_VERSION = "1"

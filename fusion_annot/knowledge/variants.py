@@ -30,14 +30,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
-from Bio.Data.CodonTable import standard_dna_table
-from Bio.Seq import Seq
+from functools import lru_cache
 
 from ..errors import InputError
 
 _COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
-_CODON_TO_AA = dict(standard_dna_table.forward_table)
-_CODON_TO_AA.update({c: "*" for c in standard_dna_table.stop_codons})
+
+
+@lru_cache(maxsize=1)
+def _codon_table() -> dict[str, str]:
+    """Standard genetic code, codon -> amino acid ('*' = stop); Biopython imported on first use only."""
+    from Bio.Data.CodonTable import standard_dna_table
+
+    table = dict(standard_dna_table.forward_table)
+    table.update({c: "*" for c in standard_dna_table.stop_codons})
+    return table
 
 
 @dataclass(frozen=True)
@@ -78,7 +85,7 @@ class ProteinVariant:
 
 
 def translate_codon(codon: str) -> str:
-    return str(Seq(codon).translate())
+    return _codon_table().get(codon.upper(), "X")
 
 
 def possible_alt_aas(ref_aa: str, offset: int, ref_base: str, alt_base: str) -> Optional[set[str]]:
@@ -87,10 +94,11 @@ def possible_alt_aas(ref_aa: str, offset: int, ref_base: str, alt_base: str) -> 
     Codons of `ref_aa` with `ref_base` at `offset` (0-2, transcript orientation) are mutated to
     `alt_base`. None when no codon of ref_aa has ref_base there (the variant cannot be at ref_aa).
     """
-    codons = [c for c, aa in _CODON_TO_AA.items() if aa == ref_aa and c[offset] == ref_base]
+    code = _codon_table()
+    codons = [c for c, aa in code.items() if aa == ref_aa and c[offset] == ref_base]
     if not codons:
         return None
-    return {_CODON_TO_AA[c[:offset] + alt_base + c[offset + 1:]] for c in codons}
+    return {code[c[:offset] + alt_base + c[offset + 1:]] for c in codons}
 
 
 def _contig_in(names: Iterable[str], chrom: str) -> Optional[str]:
