@@ -99,3 +99,35 @@ def test_versioned_gene_id_finds_an_unversioned_index(bundled):
     # ETV6's Ensembl gene ID as GENCODE-based callers write it (with a version); the bundled GTF has none
     assert [t.gene_name for t in ref.transcripts_of("ENSG00000139083.12")][:1] == ["ETV6"]
     assert ref.transcripts_of("ENSG00000000000.1") == []
+
+
+def test_pack_of_a_gtf_matches_pyensembl_on_every_transcript(tmp_path, catalog_gtf):
+    """pyensembl as the oracle for the pack's own GTF reader: exons, CDS (stop codon merged in), strand and
+    coordinates of every coding transcript of the catalog GTF, both strands (1-based, inclusive)."""
+    import pyensembl
+
+    genome = pyensembl.Genome(reference_name="GRCh38", annotation_name="oracle", gtf_path_or_url=str(catalog_gtf),
+                              cache_directory_path=str(tmp_path / "pyensembl"))
+    genome.index()
+    ours = load_reference(str(catalog_gtf), cache_dir=str(tmp_path / "pack"))
+    checked = {"+": 0, "-": 0}
+    for tx in genome.transcripts():
+        model = ours.transcript(tx.transcript_id)
+        assert model is not None, tx.transcript_id
+        assert (model.gene_name, model.chrom, model.strand) == (tx.gene_name, tx.contig, tx.strand)
+        rows = genome.db.query(["exon_number", "start", "end"], filter_column="transcript_id",
+                               filter_value=tx.transcript_id, feature="exon")  # (no exon IDs in this GTF)
+        exons = [(start, end) for _, start, end in sorted(rows, key=lambda r: int(r[0]))]  # transcript order
+        assert list(model.exons) == exons, tx.transcript_id
+        # pyensembl 2.3 gives CDS ranges without the stop codon (its stop_codon_positions apart), in an order
+        # that has changed across releases; ours hold the stop codon, in transcript order: compare bases
+        def bases(ranges):
+            return {p for start, end in ranges for p in range(start, end + 1)}
+
+        theirs = bases(tx.coding_sequence_position_ranges) | (set(tx.stop_codon_positions) if tx.contains_stop_codon else set())
+        assert bases(model.cds) == theirs, tx.transcript_id
+        assert model.has_stop_codon == tx.contains_stop_codon, tx.transcript_id
+        step = 1 if tx.strand == "+" else -1  # transcript order: ascending on +, descending on -
+        assert all(step * (b[0] - a[0]) > 0 for a, b in zip(model.cds, model.cds[1:])), tx.transcript_id
+        checked[tx.strand] += 1
+    assert checked["+"] > 100 and checked["-"] > 100, checked
