@@ -18,7 +18,7 @@ from .mapping import edge_offset, map_breakpoint, map_exon
 from .model import Breakpoint, FusionAnnotation, FusionCall, Reject, SideAnnotation
 from .orientation import orient_with_reference
 from .reference import Reference, TranscriptModel
-from .symbols import ambiguity_reason, resolve_call_symbols
+from .symbols import ambiguity_reason, load_synonyms, resolve_call_symbols
 
 MAX_TRANSCRIPT_PAIRS = 64
 # A breakpoint further than this from every transcript of its named gene is not that gene's (another build?)
@@ -43,6 +43,13 @@ class Annotator:
     _side_cache: dict = field(default_factory=dict, repr=False)
     _domain_cache: dict = field(default_factory=dict, repr=False)
     _sequence: dict = field(default_factory=dict, repr=False)
+    _synonyms: object = field(default=None, repr=False)
+
+    def synonyms(self):
+        """The gene-synonym table, read on first need (a call whose names are all current never needs it)."""
+        if self._synonyms is None:
+            self._synonyms = load_synonyms()
+        return self._synonyms
 
     # ------------------------------------------------------------------ public
     def annotate_all(self, items: Iterable[Union[FusionCall, Reject]]) -> Iterator[Union[FusionAnnotation, Reject]]:
@@ -62,7 +69,7 @@ class Annotator:
 
     def _normalize(self, call: FusionCall) -> FusionCall:
         """Current gene symbols (originals kept in extra); genes and 5'/3' order for breakend-only calls."""
-        call = resolve_call_symbols(call, self.reference)
+        call = resolve_call_symbols(call, self.reference, self.synonyms)
         if call.orientation != "5to3" and call.extra.get("retained"):
             call = orient_with_reference(call, self.reference)
         return call
@@ -182,7 +189,8 @@ class Annotator:
                 distance = (start - bp.pos) if bp.pos < start else (bp.pos - end)
                 raise CallRejected(
                     f"{label} breakpoint {txs[0].chrom}:{bp.pos} is {distance / 1000:,.0f} kb outside {txs[0].gene_name} "
-                    f"({txs[0].chrom}:{start}-{end} in {self.reference.name}): another genome build?"
+                    f"({txs[0].chrom}:{start}-{end} in {self.reference.name}): another genome build, or an exon of a "
+                    f"transcript this reference does not hold (non-coding isoforms, if it has coding transcripts only)?"
                 )
             note = ""
             if bp.strand in ("+", "-") and bp.strand != coding[0].strand:
@@ -214,7 +222,7 @@ class Annotator:
             # would silently become its neighbour): reject, naming what is there
             here = self.reference.genes_at(bp.chrom, bp.pos) if bp.chrom and bp.pos is not None else []
             where = f" (the breakpoint lies in {', '.join(here)})" if here else ""
-            ambiguous = ambiguity_reason(bp, self.reference) if bp.gene else None  # an alias of several genes
+            ambiguous = ambiguity_reason(bp, self.reference, self.synonyms) if bp.gene else None  # an alias of several genes
             if ambiguous:
                 raise CallRejected(f"{label} gene {bp.gene} {ambiguous}")
             raise CallRejected(f"{label} gene {bp.gene or bp.gene_id} not in reference {self.reference.name}{where}")

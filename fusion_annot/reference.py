@@ -184,6 +184,7 @@ class Reference:
         self._by_transcript: dict[str, TranscriptModel] = {}
         self._domains: dict[str, Optional[list]] = {}
         self._named: dict[str, list[TranscriptModel]] = {}
+        self._genes_named: dict[str, list[GeneModel]] = {}
         self._contig_names = pack.chroms
 
     # -- public API -----------------------------------------------------------------
@@ -252,6 +253,12 @@ class Reference:
         return bool(self.transcripts_of(gene_name))
 
     def genes_named(self, gene_name: str) -> list[GeneModel]:
+        cached = self._genes_named.get(gene_name)
+        if cached is None:
+            cached = self._genes_named[gene_name] = self._genes_named_uncached(gene_name)
+        return list(cached)
+
+    def _genes_named_uncached(self, gene_name: str) -> list[GeneModel]:
         out: dict[str, GeneModel] = {}
         for tx in self.transcripts_of(gene_name):
             g = out.get(tx.gene_id)

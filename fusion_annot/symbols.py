@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import gzip
 from dataclasses import dataclass, replace
+import os
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Mapping, Optional
@@ -76,7 +77,13 @@ class _Folded:
 
 
 def load_synonyms(path: Optional[str] = None) -> SynonymTable:
-    return _load_synonyms(str(path or resource(*SYNONYMS)))
+    return _load_synonyms(str(path or _shipped_path(os.environ.get("FUSION_ANNOT_RESOURCES"))))
+
+
+@lru_cache(maxsize=4)
+def _shipped_path(resources_override: Optional[str]) -> str:
+    """The shipped table's path, found once per resources setting (not once per call: it stats the disk)."""
+    return str(resource(*SYNONYMS))
 
 
 @lru_cache(maxsize=4)
@@ -142,8 +149,12 @@ def _genes_at(reference, chrom, pos) -> tuple[str, ...]:
 
 
 def resolve_symbol(name: Optional[str], reference, gene_id: Optional[str] = None, chrom: Optional[str] = None,
-                   pos: Optional[int] = None, synonyms: Optional[SynonymTable] = None) -> Optional[SymbolResolution]:
-    """How the caller's ``name`` (with its gene id and breakpoint, when given) maps onto the reference."""
+                   pos: Optional[int] = None, synonyms=None) -> Optional[SymbolResolution]:
+    """How the caller's ``name`` (with its gene id and breakpoint, when given) maps onto the reference.
+
+    ``synonyms``: a SynonymTable, a zero-argument function returning one (called only when
+    needed), or None for the shipped table.
+    """
     if not name:
         return None
     if _known(reference, name):
@@ -152,7 +163,8 @@ def resolve_symbol(name: Optional[str], reference, gene_id: Optional[str] = None
         by_id = _name_for_gene_id(reference, gene_id)
         if by_id:
             return SymbolResolution(name, by_id, "gene_id", gene_id)
-    table = synonyms if synonyms is not None else load_synonyms()
+    # the table (~90 ms to read) is needed only for a name the reference does not know
+    table = synonyms() if callable(synonyms) else synonyms if synonyms is not None else load_synonyms()
     if name in table.primaries:  # a current symbol: never another gene's alias
         return SymbolResolution(name, name, "unresolved", "current symbol")
     spelled = name
@@ -185,7 +197,7 @@ def resolve_symbol(name: Optional[str], reference, gene_id: Optional[str] = None
                             has_position=bool(chrom) and pos is not None)
 
 
-def ambiguity_reason(bp: Breakpoint, reference, synonyms: Optional[SynonymTable] = None) -> Optional[str]:
+def ambiguity_reason(bp: Breakpoint, reference, synonyms=None) -> Optional[str]:
     """For a breakpoint whose name stayed unresolved: why, when the name is an alias of several genes.
 
     The text follows "5' gene NAME ", e.g. "is an alias of several genes (ABL1, MTTP); the breakpoint lies
@@ -212,7 +224,7 @@ def _resolved_side(bp: Breakpoint, reference, synonyms) -> tuple[Breakpoint, Opt
     return replace(bp, gene=res.current), res
 
 
-def resolve_call_symbols(call: FusionCall, reference, synonyms: Optional[SynonymTable] = None) -> FusionCall:
+def resolve_call_symbols(call: FusionCall, reference, synonyms=None) -> FusionCall:
     """The call with current symbols; originals kept in extra when a name changed."""
     five, res5 = _resolved_side(call.five_prime, reference, synonyms)
     three, res3 = _resolved_side(call.three_prime, reference, synonyms)
