@@ -13,7 +13,7 @@ is a new residue in the fusion and belongs to neither partner.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
@@ -254,8 +254,40 @@ def _unknown(note: str, hits5=(), hits3=()) -> DomainResult:
     return DomainResult("unknown", None, domains5=hits5, domains3=hits3, note=note)
 
 
+def five_prime_kinase(side5: Optional[SideAnnotation], table: Optional[DomainTable]) -> tuple[str, Optional[float], str]:
+    """(call, % kept, detail) for the 5' partner's own kinase domain, with the values of the 3' call.
+
+    The 5' partner keeps its residues 1..last whole codon before the junction (kept_range), so
+    a kinase near its C-terminus (FGFR1-3 fused to TACC3, BICC1, ...) is usually retained."""
+    if table is None:
+        return "unknown", None, "no protein-domain data for this reference"
+    if side5 is None:
+        return "unknown", None, "no 5' transcript"
+    if side5.site == "gene_only":
+        return "unknown", None, "gene-level call: the exons kept are unknown"
+    if not table.covers(side5.transcript_id, side5.transcript_name):
+        return "unknown", None, f"no protein-domain data for {side5.transcript_id} in {table.label}"
+    kinase = kinase_domain_of(table.for_transcript(side5.transcript_id, side5.transcript_name), table.kinase_preference)
+    if kinase is None:
+        return "not_applicable", None, ""
+    kept = kept_range(side5, "5")
+    pct = round(_overlap_pct(kinase, kept), 1)
+    status = "retained" if pct >= 100.0 else ("lost" if pct <= 0.0 else "partial")
+    where = f"{kinase.description} aa {kinase.aa_start}-{kinase.aa_end} ({kinase.source} {kinase.accession})"
+    kept_txt = f"5' keeps whole residues {kept[0]}-{kept[1]}" if kept else "5' keeps no residue"
+    return status, pct, f"{where}; {kept_txt}"
+
+
 def assess_domains(side5: Optional[SideAnnotation], side3: Optional[SideAnnotation], table: Optional[DomainTable],
                    gene3_canonical: Optional[tuple[str, str]] = None) -> DomainResult:
+    """Domains kept by each side, the 3' kinase call (kinase_domain) and the 5' one (kinase_domain5)."""
+    result = _assess_three_prime(side5, side3, table, gene3_canonical)
+    call5, pct5, detail5 = five_prime_kinase(side5, table)
+    return replace(result, kinase_domain5=call5, kinase_domain5_kept_pct=pct5, kinase_domain5_detail=detail5)
+
+
+def _assess_three_prime(side5: Optional[SideAnnotation], side3: Optional[SideAnnotation], table: Optional[DomainTable],
+                        gene3_canonical: Optional[tuple[str, str]] = None) -> DomainResult:
     """Domains kept by each side, and the 3' kinase call.
 
     gene3_canonical = (transcript_id, name) of the 3' gene's policy transcript: when the 3' isoform

@@ -150,6 +150,10 @@ class DomainResult:
     domains5: tuple[DomainHit, ...] = ()  # domains the 5' partner keeps (whole or partly)
     domains3: tuple[DomainHit, ...] = ()  # domains the 3' partner keeps (whole or partly)
     note: str = ""
+    # the 5' partner's own kinase domain (FGFR3::TACC3, FGFR2::BICC1): same values as kinase_domain
+    kinase_domain5: str = "unknown"
+    kinase_domain5_kept_pct: Optional[float] = None
+    kinase_domain5_detail: str = ""
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,9 @@ def render_text(rec: dict) -> str:
     lines.append(f"  junction peptide: {rec['junction_peptide'] or '-'} ({rec['peptide_note']})")
     pct = f" ({rec['kinase_domain_kept_pct']}% kept)" if rec["kinase_domain_kept_pct"] != "" else ""
     lines.append(f"  3' kinase domain: {rec['kinase_domain']}{pct} {rec['kinase_domain_detail']}")
+    if rec.get("kinase_domain5") not in (None, "", "not_applicable"):
+        pct5 = f" ({rec['kinase_domain5_kept_pct']}% kept)" if rec.get("kinase_domain5_kept_pct") not in (None, "") else ""
+        lines.append(f"  5' kinase domain: {rec['kinase_domain5']}{pct5} {rec['kinase_domain5_detail']}")
     lines.append(f"  5' domains kept: {rec['domains5'] or '-'}")
     for key, label in (("catalog_status", "catalog"), ("actionability", "actionability"), ("drugs", "drugs"),
                        ("resistance", "resistance"), ("interpretation", "interpretation"), ("review_flag", "review")):

@@ -45,6 +45,26 @@ def load_knowledge_base(directory: Optional[str | Path] = None, validate: Option
     )
 
 
+_KINASE_KEPT = {"retained": "keeps", "partial": "keeps part of", "lost": "loses"}
+
+
+def kinase_partner_sentence(annotation: FusionAnnotation) -> str:
+    """Which partner carries a kinase domain and what the fusion keeps of it, e.g. "the 5' partner FGFR3
+    carries the kinase domain: the fusion keeps it (100%), in frame"; "" when neither partner has one."""
+    frame = annotation.frame.frame.replace("_", " ")
+    parts = []
+    for side, gene, call, pct in (("5'", annotation.gene5, annotation.domains.kinase_domain5,
+                                   annotation.domains.kinase_domain5_kept_pct),
+                                  ("3'", annotation.gene3, annotation.domains.kinase_domain,
+                                   annotation.domains.kinase_domain_kept_pct)):
+        if call in _KINASE_KEPT:
+            share = f" ({pct:g}%)" if pct is not None and call == "partial" else ""
+            parts.append(f"the {side} partner {gene} carries the kinase domain: the fusion {_KINASE_KEPT[call]} it{share}")
+    if not parts:
+        return ""
+    return "; ".join(parts) + f", {frame}"
+
+
 def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(i for i in items if i))
 
@@ -61,9 +81,11 @@ def interpret(annotation: FusionAnnotation, kb: KnowledgeBase, variants: Iterabl
     if tumor_type and tumor_key is None:
         review.append(f"tumour type {tumor_type!r} not in the knowledge-base vocabulary")
     if outcome == NOT_ASSESSED:
+        kinase = kinase_partner_sentence(annotation)
         return KnowledgeResult(catalog_status="no catalog kinase gene", actionability="not assessed",
                                actionability_rule=decision.text,
-                               interpretation=f"{fusion}: no NTRK1/2/3 gene, outside this knowledge base.")
+                               interpretation=f"{fusion}: {kinase + '; ' if kinase else ''}"
+                                              "no NTRK1/2/3 gene, outside this knowledge base.")
 
     match = kb.lookup_partner(gene5, gene3, tumor_key)
     status = match.status

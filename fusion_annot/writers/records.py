@@ -16,6 +16,7 @@ CORE_COLUMNS = (
 )
 DETAIL_COLUMNS = (
     "frame_agrees_with_caller", "frame_reason", "peptide_note", "junction_sequence", "kinase_domain_detail", "domains3",
+    "kinase_domain5", "kinase_domain5_kept_pct", "kinase_domain5_detail",
     "cds_kept5", "phase5", "cds_skipped3", "phase3", "aa_end5", "aa_start3",
     "protein_length5", "protein_length3", "canonical5", "canonical3",
     "gene5_original", "gene3_original", "split_reads", "spanning_reads", "bam_split_reads", "bam_spanning_pairs",
@@ -72,6 +73,9 @@ def to_record(a: FusionAnnotation) -> dict:
         "peptide_note": a.frame.peptide_note,
         "junction_sequence": a.frame.junction_sequence,
         "kinase_domain_detail": _join(a.domains.kinase_domain_name, a.domains.note),
+        "kinase_domain5": a.domains.kinase_domain5,
+        "kinase_domain5_kept_pct": _v(a.domains.kinase_domain5_kept_pct),
+        "kinase_domain5_detail": a.domains.kinase_domain5_detail,
         "domains3": format_hits(a.domains.domains3),
         "cds_kept5": _v(s5.cds_offset if s5 else None),
         "phase5": _v(s5.phase if s5 else None),
