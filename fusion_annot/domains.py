@@ -20,6 +20,7 @@ from typing import Optional
 from .errors import InputError
 from .model import DomainHit, DomainResult, SideAnnotation
 from .paths import resource
+from .refpack import unversioned
 from .textio import open_text
 
 DOMAIN_SOURCES = ("InterPro", "Pfam")
@@ -50,7 +51,7 @@ class DomainTable:
         self._from_fallback: dict[tuple[str, str], Optional[tuple[DomainRow, ...]]] = {}
 
     def _table_rows(self, transcript_id: str, transcript_name: str) -> Optional[tuple[DomainRow, ...]]:
-        key = transcript_id.split(".")[0] if transcript_id.startswith("ENST") else transcript_id
+        key = unversioned(transcript_id)
         rows = self.by_transcript.get(key)
         if rows is None and transcript_name:
             rows = self.by_transcript.get(transcript_name)
@@ -63,7 +64,7 @@ class DomainTable:
         if key not in self._from_fallback:
             stored = self.fallback.domains_of(transcript_id, transcript_name)
             self._from_fallback[key] = None if stored is None else tuple(
-                sorted((DomainRow(*r) for r in stored), key=lambda r: (r.aa_start, r.aa_end)))
+                sorted((DomainRow(*r) for r in stored), key=lambda r: (r.aa_start, r.aa_end, r.source, r.accession, r.description)))
         return self._from_fallback[key]
 
     def covers(self, transcript_id: str, transcript_name: str = "") -> bool:
@@ -172,7 +173,7 @@ def load_domain_table(path: str | Path, include_aligned: bool = False) -> Domain
                 tid = f[biomart["transcript"]].strip()
                 if not tid:
                     raise InputError(str(path), number, "empty transcript ID")
-                keys = {tid.split(".")[0] if tid.startswith("ENST") else tid}
+                keys = {unversioned(tid)}
                 if biomart["name"] is not None and f[biomart["name"]].strip():
                     keys.add(f[biomart["name"]].strip())
                 found = []
@@ -199,14 +200,16 @@ def load_domain_table(path: str | Path, include_aligned: bool = False) -> Domain
             tid = f[col["transcript_id"]]
             if not tid:
                 raise InputError(str(path), number, "empty transcript_id")
-            keys = {tid.split(".")[0] if tid.startswith("ENST") else tid}
+            keys = {unversioned(tid)}
             if "transcript_name" in col and f[col["transcript_name"]]:
                 keys.add(f[col["transcript_name"]])
             for key in keys:
                 by_tx.setdefault(key, []).append(row)
     if rows_read == 0:
         raise InputError(str(path), 1, "domain table has a header but no rows")
-    frozen = {k: tuple(sorted(set(v), key=lambda r: (r.aa_start, r.aa_end, r.source, r.accession))) for k, v in by_tx.items()}
+    # a total order (two UniProt features can share source, accession and range): set order is hash-seeded
+    frozen = {k: tuple(sorted(set(v), key=lambda r: (r.aa_start, r.aa_end, r.source, r.accession, r.description)))
+              for k, v in by_tx.items()}
     return DomainTable(frozen, load_kinase_accessions(), label=Path(path).name)
 
 

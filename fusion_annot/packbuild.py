@@ -15,26 +15,13 @@ from typing import Optional
 
 from . import __version__
 from .gtf import GtfContents, GtfTranscript, iter_genes
-from .refpack import POLICY_TAGS, Pack, PackTranscript, decode_domains, flags_for, iter_pack_transcripts, write_pack
-
-
-def _merge_adjacent(intervals) -> list[tuple[int, int]]:
-    out: list[list[int]] = []
-    for s, e in sorted(intervals):
-        if out and s <= out[-1][1] + 1:
-            out[-1][1] = max(out[-1][1], e)
-        else:
-            out.append([s, e])
-    return [(s, e) for s, e in out]
+from .refpack import (POLICY_TAGS, Pack, PackTranscript, decode_domains, flags_for, iter_pack_transcripts,
+                      merge_adjacent, unversioned, write_pack)
 
 
 def protein_length_of(cds: list[tuple[int, int]], has_stop: bool) -> int:
     n = sum(e - s + 1 for s, e in cds) // 3
     return n - 1 if has_stop and n else n
-
-
-def _unversioned(tid: str) -> str:
-    return tid.split(".")[0] if tid.startswith("ENST") else tid
 
 
 @dataclass
@@ -53,7 +40,7 @@ class DomainMatcher:
                     for r in self.user_table.for_transcript(tid, tname)]
         if self.shipped:
             mismatch = False
-            for key, how in ((_unversioned(tid), "shipped_by_id"), (tname, "shipped_by_name")):
+            for key, how in ((unversioned(tid), "shipped_by_id"), (tname, "shipped_by_name")):
                 entry = self.shipped.get(key)
                 if entry is None:
                     continue
@@ -77,21 +64,21 @@ def shipped_domains(pack: Pack) -> dict:
             intervals = list(zip(cds[0::2], cds[1::2]))
             length = protein_length_of(intervals, bool(flags & 16))
             entry = (length, decode_domains(pack, stored))
-            out.setdefault(_unversioned(tid), entry)
+            out.setdefault(unversioned(tid), entry)
             out.setdefault(tname, entry)
     return out
 
 
 def _pack_transcript(tx: GtfTranscript, matcher: Optional[DomainMatcher]) -> PackTranscript:
     coding = bool(tx.cds)
-    cds = _merge_adjacent(tx.cds + (tx.stop_codons if coding else []))
+    cds = merge_adjacent(tx.cds + (tx.stop_codons if coding else []))
     has_stop = coding and bool(tx.stop_codons)
     tid = f"{tx.transcript_id}.{tx.version}" if tx.version and "." not in tx.transcript_id else tx.transcript_id
     domains = None
     if coding and matcher is not None:
         domains = matcher.domains_for(tid, tx.transcript_name, protein_length_of(cds, has_stop))
     return PackTranscript(tid, tx.transcript_name, tx.biotype, flags_for(tx.tags, coding, tx.has_start_codon, has_stop),
-                          _merge_adjacent(tx.exons), cds, domains)
+                          merge_adjacent(tx.exons), cds, domains)
 
 
 def build_pack_from_gtf(contents: GtfContents, out: str | Path, name: str, source: str,

@@ -30,7 +30,7 @@ from .errors import ReferenceError_
 from .paths import cache_dir as default_cache_dir
 from .paths import resource
 from .refpack import (FLAG_CANONICAL, FLAG_CDS_END_NF, FLAG_CDS_START_NF, FLAG_MANE, FLAG_STOP_CODON, PACK_SUFFIX,
-                      Pack, PackGene, decode_domains)
+                      Pack, PackGene, decode_domains, merge_adjacent, unversioned)
 
 BUNDLED_PACK = ("reference", "ensembl110_genome.fapack")
 BUNDLED_NAME = "bundled (Ensembl 110, GRCh38, genome-wide)"
@@ -130,24 +130,13 @@ def make_transcript(**kwargs) -> TranscriptModel:
     strand = kwargs["strand"]
     reverse = strand == "-"
     exons = tuple(sorted(kwargs.pop("exons"), reverse=reverse))
-    cds = tuple(sorted(_merge_adjacent(kwargs.pop("cds")), reverse=reverse))
+    cds = tuple(sorted(merge_adjacent(kwargs.pop("cds")), reverse=reverse))
     before, running = [], 0
     for s, e in cds:
         before.append(running)
         running += e - s + 1
     return TranscriptModel(exons=exons, cds=cds, _cds_before=tuple(before),
                            start=min(s for s, _ in exons), end=max(e for _, e in exons), **kwargs)
-
-
-def _merge_adjacent(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Merge touching intervals (a stop codon annotated next to its CDS line)."""
-    out: list[list[int]] = []
-    for s, e in sorted(intervals):
-        if out and s <= out[-1][1] + 1:
-            out[-1][1] = max(out[-1][1], e)
-        else:
-            out.append([s, e])
-    return [(s, e) for s, e in out]
 
 
 @dataclass(frozen=True)
@@ -162,10 +151,6 @@ class GeneModel:
 
 
 # --------------------------------------------------------------------------- reference
-
-
-def _unversioned(transcript_id: str) -> str:
-    return transcript_id.split(".")[0] if transcript_id.startswith("ENST") else transcript_id
 
 
 class Reference:
@@ -208,7 +193,7 @@ class Reference:
 
     def transcript(self, transcript_id: str) -> Optional[TranscriptModel]:
         """A transcript by ID (versioned or not) or by transcript name; None if unknown."""
-        base = _unversioned(transcript_id)
+        base = unversioned(transcript_id)
         found = self._by_transcript.get(base) or self._by_transcript.get(transcript_id)
         if found is not None:
             return found
@@ -233,7 +218,7 @@ class Reference:
         tx = self.transcript(transcript_id) or (self.transcript(transcript_name) if transcript_name else None)
         if tx is None:
             return None
-        return decode_domains(self._pack, self._domains.get(_unversioned(tx.transcript_id)))
+        return decode_domains(self._pack, self._domains.get(unversioned(tx.transcript_id)))
 
     @property
     def has_transcript_sequences(self) -> bool:
@@ -245,7 +230,7 @@ class Reference:
         if not self.has_transcript_sequences:
             return None
         try:
-            return self._sequences.transcript_sequence(_unversioned(transcript_id))
+            return self._sequences.transcript_sequence(unversioned(transcript_id))
         except (ValueError, KeyError, OSError):
             return None
 
@@ -346,7 +331,7 @@ class Reference:
                 has_stop_codon=bool(flags & FLAG_STOP_CODON),
             )
             txs.append(tx)
-            key = _unversioned(tid)
+            key = unversioned(tid)
             self._by_transcript[key] = tx
             self._by_transcript.setdefault(tname, tx)
             self._domains[key] = domains

@@ -305,3 +305,20 @@ def flags_for(tags: set, coding: bool, has_start: bool, has_stop: bool) -> int:
 
 
 DomainSource = Callable[[str, str, int], Optional[list]]
+
+
+def merge_adjacent(intervals) -> list[tuple[int, int]]:
+    """Merge touching or overlapping 1-based inclusive intervals (a stop codon annotated next to its CDS line)."""
+    out: list[list[int]] = []
+    for s, e in sorted(intervals):
+        if out and s <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return [(s, e) for s, e in out]
+
+
+def unversioned(transcript_id: str) -> str:
+    """ENST00000396373.8 -> ENST00000396373; other IDs (transcript names) unchanged."""
+    return transcript_id.split(".")[0] if transcript_id.startswith("ENST") else transcript_id
+

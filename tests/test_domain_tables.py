@@ -89,3 +89,15 @@ def test_a_table_with_swapped_or_missing_columns_is_refused(tmp_path, capsys):
     assert main(["describe", "ETV6 ex5::NTRK3 ex15", "--domains", str(table)]) == 2
     err = capsys.readouterr().err
     assert "domain table lacks column(s)" in err and "BioMart" in err
+
+
+def test_features_sharing_source_and_range_keep_one_order(tmp_path):
+    """UniProt topology rows share source, accession ('') and range: their order must not follow the hash seed,
+    or the shipped reference would not rebuild byte for byte."""
+    from fusion_annot.domains import load_domain_table
+
+    table = tmp_path / "d.tsv"
+    table.write_text("transcript_id\ttranscript_name\tgene_name\tsource\taccession\tdescription\taa_start\taa_end\n"
+                     "T1\tX-201\tX\tUniProt\t\tZeta\t141\t162\nT1\tX-201\tX\tUniProt\t\tAlpha\t141\t162\n")
+    rows = load_domain_table(table).for_transcript("T1", "X-201")
+    assert [r.description for r in rows] == ["Alpha", "Zeta"]

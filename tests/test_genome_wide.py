@@ -160,3 +160,17 @@ def test_a_reference_without_domain_data_says_unknown_never_not_applicable(catal
     assert main(["describe", notation, "--reference", str(catalog_gtf), "--domains", "none",
                  "--cache-dir", str(tmp_path / "c"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["fusion"]["kinase_domain"] == "unknown"
+
+
+@pytest.mark.slow
+def test_the_shipped_pack_is_what_the_rebuild_script_makes(shared_dir):
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, str(repo / "scripts" / "build_bundled_reference.py"),
+                             "--gtf", str(shared_dir / "reference" / "ensembl110_coding.gtf.gz"),
+                             "--domains", str(shared_dir / "reference" / "protein_domains.ensembl110.tsv.gz"),
+                             "--out", str(repo / "resources" / "reference" / "ensembl110_genome.fapack"), "--check"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
