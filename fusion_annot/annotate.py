@@ -13,14 +13,19 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator, Optional, Union
 
 from .domains import DomainTable, assess_domains
-from .frame import NO_SEQUENCE_NOTE, decide_frame, sequence_source, translate_fusion
+from .frame import NO_SEQUENCE_NOTE, GenomeSequence, decide_frame, included_intron_bases, sequence_source, translate_fusion
 from .mapping import edge_offset, map_breakpoint, map_exon
-from .model import Breakpoint, FusionAnnotation, FusionCall, Reject, SideAnnotation
+from .model import Breakpoint, FusionAnnotation, FusionCall, IsoformPair, KnowledgeResult, Reject, SideAnnotation
 from .orientation import orient_with_reference
 from .reference import Reference, TranscriptModel
+from .transcript_choice import is_refseq
 from .symbols import ambiguity_reason, load_synonyms, resolve_call_symbols
 
 MAX_TRANSCRIPT_PAIRS = 64
+# Isoforms per side weighed for the best pair (a gene has at most a few dozen coding isoforms; TTN-sized lists
+# are cut, policy transcript first)
+MAX_ISOFORMS = 60
+_KINASE_RANK = {"retained": 2, "partial": 1}
 # A breakpoint further than this from every transcript of its named gene is not that gene's (another build?)
 GENE_FLANK = 10_000
 # Callers place a junction anywhere within its microhomology: both sides shifted by the same k bases from
@@ -40,10 +45,14 @@ class Annotator:
     transcripts: str = "canonical"  # "canonical" | "all"
     genome: object = None  # pysam.FastaFile or None
     interpret: Optional[Callable[[FusionAnnotation], object]] = None  # knowledge step, returns KnowledgeResult
+    preferred: Optional[dict] = None  # gene symbol -> transcript a lab numbers exons on (transcript_choice)
+    refseq: Optional[dict] = None  # RefSeq ID -> Ensembl transcript ID, from a MANE summary
     _side_cache: dict = field(default_factory=dict, repr=False)
     _domain_cache: dict = field(default_factory=dict, repr=False)
     _sequence: dict = field(default_factory=dict, repr=False)
     _synonyms: object = field(default=None, repr=False)
+    _best_cache: dict = field(default_factory=dict, repr=False)
+    _models: dict = field(default_factory=dict, repr=False)
 
     def synonyms(self):
         """The gene-synonym table, read on first need (a call whose names are all current never needs it)."""
@@ -75,23 +84,35 @@ class Annotator:
         return call
 
     def annotate(self, call: FusionCall) -> list[FusionAnnotation]:
+        model = self._junction_model(call)
         if call.orientation == "5to3":
-            pairs = self._pairs(call.five_prime, call.three_prime)
+            bp5, bp3 = call.five_prime, call.three_prime
+            pairs = self._pairs(bp5, bp3, model)
             oriented_by = "reference" if call.extra.get("oriented_by") else "caller"
             notes = (f"partners ordered from {call.extra['oriented_by']}",) if call.extra.get("oriented_by") else ()
         else:
-            pairs, oriented_by, notes = self._orient(call)
+            pairs, (bp5, bp3), oriented_by, notes = self._orient(call, model)
         out = []
         for side5, side3 in pairs:
-            out.append(self._annotate_pair(call, side5, side3, oriented_by, notes))
+            out.append(self._annotate_pair(call, side5, side3, oriented_by, notes, (bp5, bp3, model)))
         return out
 
+    def _junction_model(self, call: FusionCall) -> str:
+        if call.junction_model:
+            return call.junction_model
+        model = self._models.get(call.caller)
+        if model is None:
+            from .readers import junction_model_of
+
+            model = self._models[call.caller] = junction_model_of(call.caller)
+        return model
+
     # ------------------------------------------------------------------ orientation
-    def _orient(self, call: FusionCall):
+    def _orient(self, call: FusionCall, model: str):
         a, b = call.five_prime, call.three_prime
-        forward = self._pairs(a, b)
+        forward = self._pairs(a, b, model)
         try:
-            backward = self._pairs(b, a)
+            backward = self._pairs(b, a, model)
         except CallRejected:
             backward = []
         score_forward = _orientation_score(a, b, forward[0]) + self._kinase_score(forward[0])
@@ -101,7 +122,7 @@ class Annotator:
         else:
             chosen, swapped = backward, True
         why = "partners ordered from the reference (caller gives no 5'/3' order)" + (": input order reversed" if swapped else "")
-        return chosen, "reference", (why,)
+        return chosen, ((b, a) if swapped else (a, b)), "reference", (why,)
 
     def _sequence_source(self):
         if "source" not in self._sequence:
@@ -123,12 +144,13 @@ class Annotator:
         return kinase_domain_of(rows, self.domain_table.kinase_preference) is not None
 
     # ------------------------------------------------------------------ sides
-    def _pairs(self, bp5: Breakpoint, bp3: Breakpoint) -> list[tuple[SideAnnotation, SideAnnotation]]:
-        sides5 = self._sides(bp5, "5")
-        sides3 = self._sides(bp3, "3")
+    def _pairs(self, bp5: Breakpoint, bp3: Breakpoint, model: str = "dna") -> list[tuple[SideAnnotation, SideAnnotation]]:
+        options5 = self._sides(bp5, "5", model)
+        options3 = self._sides(bp3, "3", model)
         if self.transcripts != "all":
-            return [self._snap_shifted_junction(sides5[0], sides3[0])]
-        return [self._snap_shifted_junction(s5, s3) for s5 in sides5 for s3 in sides3][:MAX_TRANSCRIPT_PAIRS]
+            return [self._snap_shifted_junction(options5[0], options3[0])]
+        listed5, listed3 = _listed(options5), _listed(options3)
+        return [self._snap_shifted_junction(s5, s3) for s5 in listed5 for s3 in listed3][:MAX_TRANSCRIPT_PAIRS]
 
     def _snap_shifted_junction(self, side5: SideAnnotation, side3: SideAnnotation) -> tuple[SideAnnotation, SideAnnotation]:
         """Move a junction shifted equally off both exon edges (microhomology) back onto the edges."""
@@ -142,8 +164,10 @@ class Annotator:
         if d5 == d3 and abs(d5) <= MAX_EQUIVALENT_SHIFT:
             note = (f"junction {'+' if d5 > 0 else ''}{d5} bp from both exon edges (microhomology): "
                     f"annotated at the exon boundary, caller positions {side5.pos} / {side3.pos}")
-            snapped5 = map_breakpoint(tx5, tx5.exon_3prime_end(side5.exon - 1), "5", note=_join(side5.note, note))
-            snapped3 = map_breakpoint(tx3, tx3.exon_5prime_end(side3.exon - 1), "3", note=side3.note)
+            snapped5 = map_breakpoint(tx5, tx5.exon_3prime_end(side5.exon - 1), "5", note=_join(side5.note, note),
+                                      model=side5.junction_model)
+            snapped3 = map_breakpoint(tx3, tx3.exon_5prime_end(side3.exon - 1), "3", note=side3.note,
+                                      model=side3.junction_model)
             return snapped5, snapped3
         return side5, side3
 
@@ -161,12 +185,13 @@ class Annotator:
                 flags.append(f"{label} breakpoint outside the {side.gene} transcript")
         return tuple(flags)
 
-    def _sides(self, bp: Breakpoint, role: str) -> list[SideAnnotation]:
-        key = (bp, role)  # the whole breakpoint: exon ranges and the caller's strand change the answer too
+    def _sides(self, bp: Breakpoint, role: str, model: str = "dna") -> list[SideAnnotation]:
+        """Every coding transcript's reading of one breakpoint, the policy transcript first."""
+        key = (bp, role, model)  # the whole breakpoint: exon ranges and the caller's strand change the answer too
         cached = self._side_cache.get(key)
         if cached is None:
             try:
-                cached = self._compute_sides(bp, role)
+                cached = self._compute_sides(bp, role, model)
             except CallRejected as exc:
                 cached = exc
             self._side_cache[key] = cached
@@ -174,7 +199,7 @@ class Annotator:
             raise cached
         return cached
 
-    def _compute_sides(self, bp: Breakpoint, role: str) -> list[SideAnnotation]:
+    def _compute_sides(self, bp: Breakpoint, role: str, model: str) -> list[SideAnnotation]:
         label = "5'" if role == "5" else "3'"
         txs = self._transcripts_for(bp, label)
         coding = [t for t in txs if t.is_coding] or txs
@@ -195,8 +220,8 @@ class Annotator:
             note = ""
             if bp.strand in ("+", "-") and bp.strand != coding[0].strand:
                 note = f"caller strand {bp.strand} differs from {coding[0].gene_name} strand {coding[0].strand}"
-            mapped = [map_breakpoint(t, bp.pos, role, note=note) for t in coding]
-            return self._apply_policy(mapped, bp)
+            mapped = [map_breakpoint(t, bp.pos, role, note=note, model=model) for t in coding]
+            return self._apply_policy(mapped, self._pinned(coding, bp))
         if bp.exon is not None or bp.exon_range:
             tx = self._pick_named(coding, bp)
             # a stated range fixes the junction exon for whichever role the partner ends up in
@@ -204,7 +229,10 @@ class Annotator:
             side = map_exon(tx, exon, role, note=_range_note(tx, bp, role))
             if side is None:
                 raise CallRejected(f"{label} exon {exon} not in {tx.transcript_id} ({tx.gene_name}, {tx.exon_count} exons)")
-            return [side]
+            # the same exon number on the other coding isoforms: a lab's numbering may follow one of them
+            same_number = [map_exon(t, exon, role, note=f"exon {exon} read on {t.transcript_name or t.transcript_id}")
+                           for t in coding if t is not tx]
+            return [side] + [s for s in same_number if s is not None]
         tx = self._pick_named(coding, bp)
         return [_gene_only_side(tx)]
 
@@ -236,21 +264,37 @@ class Annotator:
         where = f"{bp.chrom}:{bp.pos}" if bp.chrom and bp.pos is not None else "(no coordinate)"
         raise CallRejected(f"{label} breakpoint {where} has no gene name and lies in no gene of reference {self.reference.name}")
 
-    def _pick_named(self, coding: list[TranscriptModel], bp: Breakpoint) -> TranscriptModel:
-        if bp.transcript:
-            base = bp.transcript.split(".")[0]
-            for t in coding:
-                if t.transcript_id.split(".")[0] == base or t.transcript_name == bp.transcript:
-                    return t
-        return coding[0]
+    def _pinned(self, coding: list[TranscriptModel], bp: Breakpoint) -> Optional[TranscriptModel]:
+        """The transcript the input names for this side, else the lab's preferred one for the gene; None if neither.
+        A named transcript that is not one of the gene's coding transcripts rejects the call (never a silent swap)."""
+        gene = coding[0].gene_name
+        wanted, why = bp.transcript, "named"
+        if not wanted and self.preferred:
+            wanted = self.preferred.get(gene) or (self.preferred.get(bp.gene) if bp.gene else None)
+            why = "preferred (--preferred-transcripts)"
+        if not wanted:
+            return None
+        lookup = wanted
+        if is_refseq(wanted):
+            lookup = (self.refseq or {}).get(wanted.split(".")[0])
+            if lookup is None:
+                raise CallRejected(
+                    f"{why} transcript {wanted} for {gene}: RefSeq IDs are read through a MANE summary "
+                    + ("and this one does not list it" if self.refseq else "(pass --mane-summary MANE.GRCh38.vX.summary.txt.gz)"))
+        base = lookup.split(".")[0]
+        for t in coding:
+            if t.transcript_id.split(".")[0] == base or t.transcript_name == lookup:
+                return t
+        raise CallRejected(f"{why} transcript {wanted} is not a coding transcript of {gene} in reference {self.reference.name}")
 
-    def _apply_policy(self, mapped: list[SideAnnotation], bp: Breakpoint) -> list[SideAnnotation]:
+    def _pick_named(self, coding: list[TranscriptModel], bp: Breakpoint) -> TranscriptModel:
+        return self._pinned(coding, bp) or coding[0]
+
+    def _apply_policy(self, mapped: list[SideAnnotation], pinned: Optional[TranscriptModel]) -> list[SideAnnotation]:
         """Policy transcript first; an exon-edge match on another transcript wins over a miss on the canonical."""
-        if bp.transcript:
-            base = bp.transcript.split(".")[0]
-            named = [s for s in mapped if s.transcript_id.split(".")[0] == base or s.transcript_name == bp.transcript]
-            if named:
-                return named + [s for s in mapped if s not in named]
+        if pinned is not None:
+            named = [s for s in mapped if s.transcript_id == pinned.transcript_id]
+            return named + [s for s in mapped if s not in named]
         first = mapped[0]
         if first.site != "exon_boundary":
             hits = [s for s in mapped[1:] if s.site == "exon_boundary"]
@@ -261,24 +305,26 @@ class Annotator:
                 )
                 rest = [s for s in mapped if s is not hits[0]]
                 mapped = [chosen] + rest
-        if self.transcripts == "all":  # transcripts whose exons span the breakpoint (not up- or downstream of it)
-            spanning = [s for s in mapped if s.retained_exons is not None and s.site != "intergenic"]
-            return spanning or mapped[:1]
-        return mapped[:1]
+        return mapped
 
     # ------------------------------------------------------------------ assembly
-    def _annotate_pair(self, call, side5, side3, oriented_by, notes) -> FusionAnnotation:
+    def _frame(self, side5: SideAnnotation, side3: SideAnnotation):
         if side5.site == "gene_only" or side3.site == "gene_only":
-            frame = _gene_level_frame()
+            return _gene_level_frame()
+        frame = decide_frame(side5, side3)
+        source = self._sequence_source()
+        if source is not None:
+            tx5 = self.reference.transcript(side5.transcript_id)
+            tx3 = self.reference.transcript(side3.transcript_id)
+            frame = translate_fusion(frame, source, tx5, side5, tx3, side3)
         else:
-            frame = decide_frame(side5, side3)
-            source = self._sequence_source()
-            if source is not None:
-                tx5 = self.reference.transcript(side5.transcript_id)
-                tx3 = self.reference.transcript(side3.transcript_id)
-                frame = translate_fusion(frame, source, tx5, side5, tx3, side3)
-            else:
-                frame = replace(frame, peptide_note=NO_SEQUENCE_NOTE)
+            frame = replace(frame, peptide_note=NO_SEQUENCE_NOTE)
+        if included_intron_bases(side5, side3) and not isinstance(source, GenomeSequence):
+            frame = replace(frame, reason=f"{frame.reason}; stop codons in the kept intron sequence not checked "
+                                          "(pass --genome FASTA to check them)")
+        return frame
+
+    def _domains(self, side5: SideAnnotation, side3: SideAnnotation):
         dkey = (side5.transcript_id, side5.cds_offset, side5.retained_exons, side3.transcript_id, side3.cds_offset, side3.retained_exons)
         domains = self._domain_cache.get(dkey)
         if domains is None:
@@ -286,15 +332,129 @@ class Annotator:
             domains = assess_domains(side5, side3, self.domain_table,
                                      (canonical3.transcript_id, canonical3.transcript_name) if canonical3 else None)
             self._domain_cache[dkey] = domains
+        return domains
+
+    def _annotate_pair(self, call, side5, side3, oriented_by, notes, breakpoints) -> FusionAnnotation:
+        frame = self._frame(side5, side3)
+        domains = self._domains(side5, side3)
         extra_notes = tuple(n for n in (side5.note and f"5': {side5.note}", side3.note and f"3': {side3.note}",
                                         getattr(self.reference, "policy_note", "")) if n)
         ann = FusionAnnotation(
             call=call, side5=side5, side3=side3, frame=frame, domains=domains,
             oriented_by=oriented_by, notes=tuple(notes) + extra_notes, flags=self._review_flags(side5, side3),
         )
+        best = self._best_pair(ann, *breakpoints)
+        # a 5'UTR fusion is its own finding (the 3' partner's start codon), not a frame to rescue
+        rescue = (best is not None and frame.frame not in ("in_frame", "utr5_fusion") and best.frame.frame == "in_frame")
+        flags = ann.flags
+        pair = f"{side5.transcript_id}/{side3.transcript_id}"
+        if rescue:
+            flags += (_rescue_flag(call, ann, best),)
+        ann = replace(ann, best=best, flags=flags, mane_exons=self._mane_exon(side5, "5") + self._mane_exon(side3, "3"),
+                      actionability_pair=pair + (f" (listed pair, {frame.frame.replace('_', ' ')}; in frame on isoform "
+                                                 f"pair {best.transcripts})" if rescue else ""))
         if self.interpret is not None:
-            ann = replace(ann, knowledge=self.interpret(ann))
+            # the listed (policy) pair stays the call; an in-frame alternative is stated where a reader looks
+            knowledge = self.interpret(ann)
+            ann = replace(ann, knowledge=_with_isoform_pair(knowledge, ann, best) if rescue else knowledge)
         return ann
+
+    def _mane_exon(self, side: SideAnnotation, role: str) -> tuple:
+        """(MANE Select / canonical transcript, junction exon on it): the numbering most reports share."""
+        mane = self.reference.canonical_transcript(side.gene)
+        if mane is None:
+            return ("", None)
+        if mane.transcript_id == side.transcript_id:
+            return (mane.transcript_id, side.exon)
+        if side.pos is None or side.site == "gene_only":
+            return (mane.transcript_id, None)
+        placed = map_breakpoint(mane, side.pos, role)
+        return (mane.transcript_id, placed.exon if placed.retained_exons is not None else None)
+
+    # ------------------------------------------------------------------ every isoform pair
+    def _best_pair(self, primary: FusionAnnotation, bp5: Breakpoint, bp3: Breakpoint, model: str) -> Optional[IsoformPair]:
+        """Best of every coding isoform pair consistent with the breakpoints: in frame, then kinase kept, then
+        MANE/canonical closeness, then CDS length. None for gene-level calls."""
+        side5, side3 = primary.side5, primary.side3
+        if side5.site == "gene_only" or side3.site == "gene_only":
+            return None
+        key = (bp5, bp3, model)
+        cached = self._best_cache.get(key)
+        if cached is not None and cached[0] == (side5, side3):
+            return cached[1]
+        options5 = _listed(self._sides(bp5, "5", model))
+        options3 = _listed(self._sides(bp3, "3", model))
+        in_frame, evaluated = [], 0
+        for s5 in options5[:MAX_ISOFORMS]:
+            for s3 in options3[:MAX_ISOFORMS]:
+                evaluated += 1
+                if s5 is side5 and s3 is side3:
+                    if primary.frame.frame == "in_frame":
+                        in_frame.append((s5, s3, primary.frame))
+                    continue
+                a, b = self._snap_shifted_junction(s5, s3)
+                frame = decide_frame(a, b)
+                if frame.frame == "in_frame":
+                    in_frame.append((a, b, frame))
+        if not in_frame:
+            best = IsoformPair(side5, side3, primary.frame, primary.domains, evaluated, 0)
+        else:
+            def rank(candidate):
+                a, b, frame = candidate
+                domains = self._domains(a, b)
+                kinase = max(_KINASE_RANK.get(domains.kinase_domain, 0), _KINASE_RANK.get(domains.kinase_domain5, 0))
+                closeness = (a.transcript_id == side5.transcript_id) + (b.transcript_id == side3.transcript_id)
+                policy = a.is_canonical + b.is_canonical
+                return (kinase, closeness, policy, a.cds_length + b.cds_length)
+
+            a, b, frame = max(in_frame, key=rank)
+            if (a, b) == (side5, side3):
+                best = IsoformPair(side5, side3, primary.frame, primary.domains, evaluated, len(in_frame))
+            else:
+                best = IsoformPair(a, b, self._frame(a, b), self._domains(a, b), evaluated, len(in_frame))
+        self._best_cache[key] = ((side5, side3), best)
+        return best
+
+def _listed(options: list[SideAnnotation]) -> list[SideAnnotation]:
+    """Transcripts whose exons span the breakpoint (not up- or downstream of it); the policy one if none does."""
+    spanning = [s for s in options if s.retained_exons is not None and s.site != "intergenic"]
+    if options and spanning and spanning[0] is not options[0]:
+        return options[:1] + spanning
+    return spanning or options[:1]
+
+
+def _exons(side: SideAnnotation) -> str:
+    lo, hi = side.retained_exons or (None, None)
+    name = f" ({side.transcript_name})" if side.transcript_name and side.transcript_name != side.transcript_id else ""
+    return f"{side.transcript_id}{name} exon {side.exon} (exons {lo}-{hi})"
+
+
+def _rescue_flag(call: FusionCall, ann: FusionAnnotation, best: IsoformPair) -> str:
+    listed = f"{ann.side5.transcript_id}/{ann.side3.transcript_id}"
+    frame = ann.frame.frame.replace("_", " ")
+    changed = [s for s, o in ((best.side5, ann.side5), (best.side3, ann.side3)) if s.transcript_id != o.transcript_id]
+    if call.level == "exon":
+        names = " and ".join(s.transcript_name or s.transcript_id for s in changed)
+        return (f"exon numbering may follow {names}: {frame} on {listed}, in frame on "
+                f"{best.transcripts} with the same exon numbers")
+    return (f"the listed pair {listed} is {frame}; another isoform pair is in frame: "
+            f"{_exons(best.side5)} :: {_exons(best.side3)}")
+
+
+def _with_isoform_pair(judged: KnowledgeResult, ann: FusionAnnotation, best: IsoformPair) -> KnowledgeResult:
+    """The listed pair's verdict, saying that another coding isoform pair is in frame and what it keeps."""
+    listed = f"{ann.side5.transcript_id}/{ann.side3.transcript_id}"
+    frame = ann.frame.frame.replace("_", " ")
+    kinase = best.domains.kinase_domain
+    keeps = (f"; on it the {best.side3.gene} kinase domain is {kinase.replace('_', ' ')}"
+             if kinase not in ("not_applicable", "") else "")
+    sentence = (f" The listed pair {listed} is {frame}, but isoform pair {_exons(best.side5)} :: {_exons(best.side3)} "
+                f"is in frame ({best.pairs_in_frame} of {best.pairs_evaluated} coding isoform pairs){keeps}: confirm "
+                f"which isoforms the tumour expresses (RNA assay) before relying on the frame.")
+    actionability = judged.actionability
+    if actionability:
+        actionability = f"{actionability} (on the listed pair {listed}; in frame on isoform pair {best.transcripts}: review)"
+    return replace(judged, actionability=actionability, interpretation=judged.interpretation + sentence)
 
 
 def _gene_level_frame():

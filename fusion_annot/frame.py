@@ -58,20 +58,25 @@ def decide_frame(side5: Optional[SideAnnotation], side3: Optional[SideAnnotation
         return FrameResult("non_coding", "3' junction lies in the 3' partner's 3'UTR: no 3' coding sequence kept")
 
     phase5 = kept5 % 3
+    # RNA junctions inside an intron: the fusion transcript carries those intron bases between the two CDS parts
+    intron = side5.intron_bases + side3.intron_bases
+    shift = f" + {intron} intron nt" if intron else ""
     stop3 = 0 if side3.cds_end_incomplete else 3
     if offset3 < 0:
         utr = -offset3
-        in_frame = (phase5 + utr) % 3 == 0
+        in_frame = (phase5 + intron + utr) % 3 == 0
         reason = (
-            f"5' ends at phase {phase5}; 3' junction in the 5'UTR keeps {utr} UTR nt before the start codon "
+            f"5' ends at phase {phase5}{shift}; 3' junction in the 5'UTR keeps {utr} UTR nt before the start codon "
             f"({'in' if in_frame else 'out of'} frame; UTR stop codons need sequence to check)"
         )
-        nt = kept5 + utr + side3.cds_length
+        nt = kept5 + intron + utr + side3.cds_length
     else:
         phase3 = offset3 % 3
-        in_frame = phase5 == phase3
-        reason = f"5' end phase {phase5} {'=' if in_frame else '≠'} 3' start phase {phase3}"
-        nt = kept5 + side3.cds_length - offset3
+        joined = (phase5 + intron) % 3
+        in_frame = joined == phase3
+        through = f" -> phase {joined}" if intron else ""
+        reason = f"5' end phase {phase5}{shift}{through} {'=' if in_frame else '≠'} 3' start phase {phase3}"
+        nt = kept5 + intron + side3.cds_length - offset3
     notes = [n for n in (_intronic_note(side5, "5'"), _intronic_note(side3, "3'")) if n]
     if notes:
         reason += "; " + "; ".join(notes)
@@ -81,9 +86,19 @@ def decide_frame(side5: Optional[SideAnnotation], side3: Optional[SideAnnotation
 
 
 def _intronic_note(side: SideAnnotation, label: str) -> str:
+    if side.intron_bases:
+        where = "after" if label == "5'" else "before"
+        return (f"{label} RNA junction inside the intron {where} exon {side.exon}: the fusion transcript keeps "
+                f"{side.intron_bases} intron nt (RNA junction model)")
     if side.site in ("intronic", "splice_site"):
-        return f"{label} breakpoint is {side.site.replace('_', ' ')}: assumes splicing at exon {side.exon}"
+        return (f"{label} breakpoint is {side.site.replace('_', ' ')}: assumes splicing at exon {side.exon} "
+                f"({side.junction_model.upper()} junction model)")
     return ""
+
+
+def included_intron_bases(side5: Optional[SideAnnotation], side3: Optional[SideAnnotation]) -> int:
+    """Intron nt an RNA junction carries into the fusion transcript (0 at exon edges and for DNA breakpoints)."""
+    return (side5.intron_bases if side5 else 0) + (side3.intron_bases if side3 else 0)
 
 
 # --------------------------------------------------------------------------- sequence
@@ -123,6 +138,13 @@ class GenomeSequence:
 
     def cds(self, tx: TranscriptModel) -> str:
         return _spliced(self.fasta, tx, tx.cds)
+
+    def intron(self, tx: TranscriptModel, exon: int, bases: int, after: bool) -> str:
+        """`bases` intron nt right after (after=True) or right before exon `exon` (1-based), transcript strand."""
+        s, e = tx.exons[exon - 1]
+        downstream_genomic = after == (tx.strand == "+")
+        lo, hi = (e + 1, e + bases) if downstream_genomic else (s - bases, s - 1)
+        return _spliced(self.fasta, tx, ((lo, hi),))
 
 
 class TranscriptSequence:
@@ -164,6 +186,12 @@ def fusion_sequences(source, tx5: TranscriptModel, side5: SideAnnotation, tx3: T
         return None
     part5 = source.cds(tx5)[:kept5]
     part3 = source.mrna(tx3)[_bases_before_cds(tx3) + offset3 :]  # offset3 < 0: the kept 5'UTR bases come first
+    if side5.intron_bases or side3.intron_bases:
+        if not hasattr(source, "intron"):
+            raise KeyError(f"the RNA junction keeps intron bases, which the {source.label} does not hold: "
+                           "pass --genome FASTA to translate and check them for stop codons")
+        part5 += source.intron(tx5, side5.exon, side5.intron_bases, after=True) if side5.intron_bases else ""
+        part3 = (source.intron(tx3, side3.exon, side3.intron_bases, after=False) if side3.intron_bases else "") + part3
     return part5 + part3, len(part5)
 
 
@@ -206,15 +234,21 @@ def translate_fusion(result: FrameResult, source, tx5, side5, tx3, side3) -> Fra
     peptide = protein[max(0, j - PEPTIDE_FLANK) : j] + "|" + protein[j : j + PEPTIDE_FLANK] if j <= len(protein) else ""
     frame, reason = result.frame, result.reason
     tail = "" if has_stop else " (no stop codon before the end of the 3' transcript)"
+    intron = side5.intron_bases + side3.intron_bases
+    where5 = " (in the kept intron bases)" if side5.intron_bases and len(protein) * 3 >= (side5.cds_offset or 0) else ""
     if j > len(protein):
-        note = f"translation stops before the junction (stop codon in the 5' part at aa {len(protein) + 1})"
-        frame, reason = "stop_before_junction", f"{reason}; sequence: stop codon in the 5' part at aa {len(protein) + 1}"
+        note = f"translation stops before the junction (stop codon in the 5' part at aa {len(protein) + 1}{where5})"
+        frame, reason = "stop_before_junction", f"{reason}; sequence: stop codon in the 5' part at aa {len(protein) + 1}{where5}"
     elif result.frame == "in_frame" and len(protein) < _first_3prime_cds_residue(side3, junction_nt):
-        # in frame by phase, but a stop codon in the translated 3' 5'UTR ends the protein before the 3' CDS
-        note = f"translated {len(protein)} aa: a stop codon before the 3' partner's start codon ends the protein"
-        frame, reason = "out_of_frame", f"{reason}; sequence: stop codon in the 3' partner's 5'UTR, the 3' protein is not made"
+        # in frame by phase, but a stop codon in the kept 3' intron bases or 5'UTR ends the protein before the 3' CDS
+        what = "the kept intron bases or 5'UTR" if side3.intron_bases else "the 3' partner's 5'UTR"
+        note = f"translated {len(protein)} aa: a stop codon before the 3' partner's coding sequence ends the protein"
+        frame, reason = "out_of_frame", f"{reason}; sequence: stop codon in {what}, the 3' protein is not made"
     elif result.fusion_protein_length is None:
         note = f"translated {len(protein)} aa to the first stop codon{tail}"
+    elif intron and len(protein) == result.fusion_protein_length:
+        note = f"translation check: {len(protein)} aa, matches coordinates; no stop codon in the {intron} kept intron nt"
+        reason = f"{reason}; sequence: no stop codon in the kept intron nt"
     elif len(protein) == result.fusion_protein_length:
         note = f"translation check: {len(protein)} aa, matches coordinates"
     else:
@@ -235,4 +269,4 @@ def translate_fusion(result: FrameResult, source, tx5, side5, tx3, side3) -> Fra
 def _first_3prime_cds_residue(side3: SideAnnotation, junction_nt: int) -> int:
     """Residues the fusion protein must reach to include the 3' partner's coding sequence."""
     utr = -side3.cds_offset if side3.cds_offset and side3.cds_offset < 0 else 0
-    return (junction_nt + utr) // 3 + 1
+    return (junction_nt + side3.intron_bases + utr) // 3 + 1

@@ -11,8 +11,16 @@ Site classes (SideAnnotation.site):
 - exonic: inside an exon, not at the joining edge.
 - splice_site: intronic, within SPLICE_REGION bp of an exon edge (the VEP splice
   region: donor/acceptor 1-2 bp plus the 3-8 bp region).
-- intronic: further inside an intron; the junction is modelled as splicing of the
-  nearest exons (5': exons up to the one before the break; 3': from the one after).
+- intronic: further inside an intron.
+
+Junction models for intronic and splice-site positions (FusionCall.junction_model):
+- "dna" (genomic SV breakpoints): the transcript splices at the nearest exon edge on
+  the kept side (5': exons up to the one before the break; 3': from the one after).
+- "rna" (fusion-transcript bases from an RNA caller): the fusion transcript keeps
+  the intron bases between that exon edge and the junction; their number is
+  SideAnnotation.intron_bases and the frame counts them.
+Exonic positions keep exactly the exon bases up to (5') or from (3') the junction in
+both models.
 - utr5 / utr3: inside an exon, in the untranslated part.
 - intergenic: outside the transcript.
 """
@@ -48,10 +56,12 @@ def _distance_to_exon(tx: TranscriptModel, pos: int, intron_index: int) -> int:
     return min(abs(pos - tx.exon_3prime_end(intron_index)), abs(tx.exon_5prime_end(intron_index + 1) - pos))
 
 
-def map_breakpoint(tx: TranscriptModel, pos: int, role: str, note: str = "") -> SideAnnotation:
-    """Place a 1-based genomic junction position in a transcript for the given role ("5" or "3")."""
+def map_breakpoint(tx: TranscriptModel, pos: int, role: str, note: str = "", model: str = "dna") -> SideAnnotation:
+    """Place a 1-based genomic junction position in a transcript for the given role ("5" or "3").
+    model: "rna" or "dna" junction model (module docstring)."""
     kind, i = _locate(tx, pos)
     n = tx.exon_count
+    intron_bases = 0
     if kind == "exon":
         edge = tx.exon_3prime_end(i) if role == "5" else tx.exon_5prime_end(i)
         site = "exon_boundary" if pos == edge else "exonic"
@@ -61,21 +71,23 @@ def map_breakpoint(tx: TranscriptModel, pos: int, role: str, note: str = "") -> 
         site = "splice_site" if _distance_to_exon(tx, pos, i) <= SPLICE_REGION else "intronic"
         exon_index = i if role == "5" else i + 1
         effective = tx.exon_3prime_end(exon_index) if role == "5" else tx.exon_5prime_end(exon_index)
+        if model == "rna":  # the frame reason says so (frame._intronic_note)
+            intron_bases = abs(pos - effective)
     elif kind == "upstream":
         site = "intergenic"
         if role == "5":
-            return _side(tx, pos, None, site, None, note=_join(note, "breakpoint upstream of the transcript: no 5' exon kept"))
+            return _side(tx, pos, None, site, None, note=_join(note, "breakpoint upstream of the transcript: no 5' exon kept"), model=model)
         exon_index, effective = 0, tx.exon_5prime_end(0)
         note = _join(note, "breakpoint upstream of the transcript: whole transcript kept")
     else:  # downstream
         site = "intergenic"
         if role == "3":
-            return _side(tx, pos, None, site, None, note=_join(note, "breakpoint downstream of the transcript: no 3' exon kept"))
+            return _side(tx, pos, None, site, None, note=_join(note, "breakpoint downstream of the transcript: no 3' exon kept"), model=model)
         exon_index, effective = n - 1, tx.exon_3prime_end(n - 1)
         note = _join(note, "breakpoint downstream of the transcript: whole transcript kept")
 
     retained = (1, exon_index + 1) if role == "5" else (exon_index + 1, n)
-    side = _side(tx, pos, exon_index + 1, site, retained, note=note)
+    side = _side(tx, pos, exon_index + 1, site, retained, note=note, intron_bases=intron_bases, model=model)
     return _with_cds(side, tx, effective, role)
 
 
@@ -89,7 +101,7 @@ def map_exon(tx: TranscriptModel, exon_number: int, role: str, note: str = "") -
     return side
 
 
-def _side(tx, pos, exon, site, retained, note="") -> SideAnnotation:
+def _side(tx, pos, exon, site, retained, note="", intron_bases=0, model="dna") -> SideAnnotation:
     return SideAnnotation(
         gene=tx.gene_name,
         gene_id=tx.gene_id,
@@ -108,6 +120,8 @@ def _side(tx, pos, exon, site, retained, note="") -> SideAnnotation:
         protein_length=tx.protein_length,
         cds_start_incomplete=tx.cds_start_incomplete,
         cds_end_incomplete=tx.cds_end_incomplete,
+        intron_bases=intron_bases,
+        junction_model=model,
         note=note,
     )
 

@@ -71,6 +71,10 @@ class FusionCall:
     split_reads: Optional[int] = None
     spanning_reads: Optional[int] = None
     level: str = "breakpoint"  # "breakpoint" | "exon" | "gene" (what the caller can tell)
+    # "rna": positions are the bases joined in the fusion transcript (a position off an exon edge means the
+    # transcript keeps those intron bases); "dna": genomic breakpoints, spliced to the nearest exon edge.
+    # "" = the reader's declaration (ReaderSpec.junction_model).
+    junction_model: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -113,6 +117,10 @@ class SideAnnotation:
     aa_boundary: Optional[int] = None  # 5': last aa (partly) kept; 3': first aa (partly) kept
     cds_start_incomplete: bool = False  # cds_start_NF or no start codon annotated
     cds_end_incomplete: bool = False  # cds_end_NF or no stop codon annotated
+    # RNA junction model, intronic junction: intron bases the fusion transcript keeps beyond the joining exon
+    # edge (5': after exon `exon`; 3': before exon `exon`). 0 at exon edges and in the DNA model.
+    intron_bases: int = 0
+    junction_model: str = "dna"  # "rna" | "dna": how this side's position was read (see FusionCall)
     note: str = ""
 
     @property
@@ -157,6 +165,23 @@ class DomainResult:
 
 
 @dataclass(frozen=True)
+class IsoformPair:
+    """The best of every coding isoform pair consistent with the breakpoints (in frame first, then kinase
+    kept, then closeness to MANE/canonical, then CDS length), and how many pairs were weighed."""
+
+    side5: SideAnnotation
+    side3: SideAnnotation
+    frame: FrameResult
+    domains: DomainResult
+    pairs_evaluated: int
+    pairs_in_frame: int
+
+    @property
+    def transcripts(self) -> str:
+        return f"{self.side5.transcript_id}/{self.side3.transcript_id}"
+
+
+@dataclass(frozen=True)
 class KnowledgeResult:
     """Clinical meaning of an annotated fusion; filled by fusion_annot.knowledge."""
 
@@ -184,6 +209,11 @@ class FusionAnnotation:
     notes: tuple[str, ...] = ()
     support: Any = None  # evidence.bam_support.Support: reads counted in --bam alignments
     flags: tuple[str, ...] = ()  # reasons for a person to look again, found by the annotation itself
+    best: Optional[IsoformPair] = None  # best coding isoform pair (None for gene-level calls)
+    # exon numbers of the junction on each gene's MANE Select (else Ensembl canonical) transcript:
+    # (transcript5, exon5, transcript3, exon3); exon None when the junction is not placed on it
+    mane_exons: tuple = ()
+    actionability_pair: str = ""  # which transcript pair the knowledge step judged, and why
 
     @property
     def gene5(self) -> str:

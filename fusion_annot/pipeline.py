@@ -31,10 +31,21 @@ class Resources:
     knowledge: object = None  # fusion_annot.knowledge.KnowledgeBase when available
     genome: object = None  # pysam.FastaFile
     metadata: dict = field(default_factory=dict)
+    preferred: Optional[dict] = None  # gene -> transcript (--preferred-transcripts)
+    refseq: Optional[dict] = None  # RefSeq -> Ensembl transcript (--mane-summary)
+
+    def annotator(self, transcripts: str = "canonical", interpret=None) -> Annotator:
+        return Annotator(self.reference, self.domain_table, transcripts=transcripts, genome=self.genome,
+                         interpret=interpret, preferred=self.preferred, refseq=self.refseq)
 
 
 def load_resources(reference: str = "bundled", domains: Optional[str] = None, genome: Optional[str] = None,
-                   cache_dir: Optional[str] = None, knowledge: bool = True, knowledge_dir: Optional[str] = None) -> Resources:
+                   cache_dir: Optional[str] = None, knowledge: bool = True, knowledge_dir: Optional[str] = None,
+                   preferred_transcripts: Optional[str] = None, mane_summary: Optional[str] = None) -> Resources:
+    from .transcript_choice import load_mane_summary, load_preferred_transcripts
+
+    preferred = load_preferred_transcripts(preferred_transcripts) if preferred_transcripts else None
+    refseq = load_mane_summary(mane_summary) if mane_summary else None
     ref, table = load_reference_with_domains(reference, domains, cache_dir)
     fasta = None
     if genome:
@@ -59,7 +70,11 @@ def load_resources(reference: str = "bundled", domains: Optional[str] = None, ge
     }
     if kb is not None:
         meta.update(_kb_metadata(kb))
-    return Resources(ref, reference, table, kb, fasta, meta)
+    if preferred:
+        meta["preferred_transcripts"] = f"{preferred_transcripts} ({len(preferred)} genes)"
+    if refseq:
+        meta["mane_summary"] = f"{mane_summary} ({len(refseq)} RefSeq transcripts)"
+    return Resources(ref, reference, table, kb, fasta, meta, preferred, refseq)
 
 
 def load_reference_with_domains(reference: str = "bundled", domains: Optional[str] = None,
@@ -141,8 +156,7 @@ def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "aut
     calls = [i for i in items if not isinstance(i, Reject)]
     if build_check and calls:
         _check_build(calls, resources.reference, path)
-    annotator = Annotator(resources.reference, resources.domain_table, transcripts=transcripts,
-                          genome=resources.genome, interpret=make_interpreter(resources, variants, tumor_type))
+    annotator = resources.annotator(transcripts, make_interpreter(resources, variants, tumor_type))
     annotations, rejects = [], []
     for result in annotator.annotate_all(items):
         (rejects if isinstance(result, Reject) else annotations).append(result)

@@ -248,6 +248,9 @@ def annotate_options(wildcards):
         options += ["--bam", record["bam"]]
     if not config["annotate"]["build_check"]:
         options.append("--no-build-check")
+    for key in ("preferred_transcripts", "mane_summary"):
+        if config["annotate"].get(key):
+            options += [f"--{key.replace('_', '-')}", config["annotate"][key]]
     return " ".join(shlex.quote(o) for o in options)
 
 

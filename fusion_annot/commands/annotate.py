@@ -27,7 +27,8 @@ def register(sub) -> None:
 def run(args) -> int:
     from ..pipeline import annotate_file, load_resources
 
-    resources = load_resources(args.reference, args.domains, args.genome, args.cache_dir)
+    resources = load_resources(args.reference, args.domains, args.genome, args.cache_dir,
+                               preferred_transcripts=args.preferred_transcripts, mane_summary=args.mane_summary)
     variants = ()
     if args.variants:
         from ..knowledge.variants import read_variants

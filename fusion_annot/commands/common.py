@@ -16,5 +16,10 @@ def add_reference_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--genome", metavar="FASTA", help="genome FASTA (indexed) to build and translate the fusion sequence")
     g.add_argument("--transcripts", choices=("canonical", "all"), default="canonical",
                    help="canonical: MANE/Ensembl canonical first (default); all: one row per transcript pair")
+    g.add_argument("--preferred-transcripts", metavar="TSV",
+                   help="gene -> transcript a lab numbers exons on (Ensembl ID, transcript name such as ROS1-202, or "
+                        "RefSeq NM_ with --mane-summary); used before MANE/canonical for those genes")
+    g.add_argument("--mane-summary", metavar="FILE",
+                   help="NCBI MANE summary (MANE.GRCh38.vX.summary.txt[.gz]) to read RefSeq transcript IDs")
     g.add_argument("--cache-dir", metavar="DIR", help="where converted references go (default $PYENSEMBL_CACHE_DIR or ~/.cache/fusion-annot)")
     g.add_argument("--tumor-type", metavar="TEXT", help="tumour type of the sample, for catalog context (optional)")

@@ -17,7 +17,6 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..annotate import Annotator
     from ..errors import InputError
     from ..model import Reject
     from ..pipeline import load_resources, make_interpreter
@@ -25,9 +24,9 @@ def run(args) -> int:
     from ..writers.records import to_record
 
     call = parse_notation(args.fusion, source="<command line>", line=0, sample="describe")
-    resources = load_resources(args.reference, args.domains, args.genome, args.cache_dir)
-    annotator = Annotator(resources.reference, resources.domain_table, transcripts=args.transcripts,
-                          genome=resources.genome, interpret=make_interpreter(resources, (), args.tumor_type))
+    resources = load_resources(args.reference, args.domains, args.genome, args.cache_dir,
+                               preferred_transcripts=args.preferred_transcripts, mane_summary=args.mane_summary)
+    annotator = resources.annotator(args.transcripts, make_interpreter(resources, (), args.tumor_type))
     results = list(annotator.annotate_all([call]))
     rejected = [r for r in results if isinstance(r, Reject)]
     if rejected:
@@ -55,6 +54,15 @@ def render_text(rec: dict) -> str:
             f"{rec['chrom' + side]}:{rec['pos' + side]} ({rec['strand' + side]})"
         )
     lines.append(f"  frame: {rec['frame']} - {rec['frame_reason']}")
+    for side in ("5", "3"):
+        if rec.get("mane_exon" + side) not in (None, "") and str(rec["mane_exon" + side]) != str(rec["exon" + side]):
+            lines.append(f"  {side}' exon on MANE/canonical {rec['mane_transcript' + side]}: exon {rec['mane_exon' + side]}"
+                         f" (exon {rec['exon' + side]} on {rec['transcript' + side]})")
+    if rec.get("best_frame") and (rec["best_transcript5"], rec["best_transcript3"]) != (rec["transcript5"], rec["transcript3"]):
+        lines.append(f"  best isoform pair: {rec['best_frame']} on {rec['best_transcript5']} exon {rec['best_exon5']} :: "
+                     f"{rec['best_transcript3']} exon {rec['best_exon3']} ({rec['isoform_pairs']})")
+    elif rec.get("isoform_pairs"):
+        lines.append(f"  isoform pairs: {rec['isoform_pairs']}; the listed pair is the best")
     if rec["fusion_protein_length"] != "":
         lines.append(f"  fusion protein: {rec['fusion_protein_length']} aa (5' aa 1-{rec['aa_end5']} + 3' aa {rec['aa_start3']}-{rec['protein_length3']})")
     lines.append(f"  junction peptide: {rec['junction_peptide'] or '-'} ({rec['peptide_note']})")

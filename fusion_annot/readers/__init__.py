@@ -23,6 +23,15 @@ class ReaderSpec:
     sniff: Callable[[list[str]], bool]
     read: Callable[[str, str], Iterator[Union[FusionCall, Reject]]]  # (path, sample) -> rows
     priority: int = 100  # lower is tried first during auto-detection (more specific formats first)
+    # "rna": the caller reports the bases joined in the fusion transcript (RNA-seq fusion callers);
+    # "dna": genomic breakpoints of a rearrangement (SV callers), spliced to the nearest exon edge.
+    junction_model: str = "rna"
+
+
+def junction_model_of(caller: str) -> str:
+    """The junction model a caller's reader declares; "dna" for a caller no reader claims."""
+    spec = REGISTRY.get(caller)
+    return spec.junction_model if spec is not None else "dna"
 
 
 # Order does not matter for lookup; detection uses ReaderSpec.priority.

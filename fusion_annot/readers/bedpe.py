@@ -108,6 +108,7 @@ def _read_chimerascan(path: str, sample: str, columns: list[str], rows) -> Itera
             five_prime=five,
             three_prime=three,
             orientation="5to3",
+            junction_model="rna",  # ChimeraScan aligns RNA-seq reads: its ends are fusion-transcript bases
             caller_fusion_name=f"{record.get('genes5p', '')}--{record.get('genes3p', '')}",
             split_reads=split,
             spanning_reads=(total - split) if total is not None and split is not None else None,
@@ -213,4 +214,5 @@ READER = ReaderSpec(
     sniff=sniff,
     read=read,
     priority=900,
+    junction_model="dna",
 )

@@ -6,7 +6,9 @@ Forms understood (case-insensitive keywords, any spacing):
   ETV6::NTRK3 12:11869969:+ 15:87940753:-    1-based junction bases, 5' first ('chr12:' too)
   ETV6::NTRK3  /  ETV6--NTRK3                gene level, ordered
   ETV6-NTRK3  /  ETV6–NTRK3 (en dash)        gene level, order NOT stated
-  ETV6(ENST00000396373) ex5::NTRK3 ex15      a transcript pinned for a side
+  ETV6(ENST00000396373) ex5::NTRK3 ex15      a transcript pinned for a side: Ensembl ID,
+  CD74 ex6::ROS1(ROS1-202) ex34              transcript name, or RefSeq ID (NM_002944.3, mapped
+                                             to Ensembl through a MANE summary, --mane-summary)
 
 Order: '::' is HGNC's 5'::3' (and '--' the STAR-Fusion/FusionCatcher equivalent),
 so the first partner is 5' (orientation="5to3"). A single hyphen or en dash is how
@@ -45,7 +47,7 @@ _COORDINATE = re.compile(
 )
 _SIDE = re.compile(
     r"^(?P<gene>[A-Za-z0-9][A-Za-z0-9._@/\-]*?)"
-    r"(?:\s*\(\s*(?P<transcript>ENS[A-Z]*T\d+(?:\.\d+)?)\s*\))?"
+    r"(?:\s*\(\s*(?P<transcript>ENS[A-Z]*T\d+(?:\.\d+)?|[NX]M_\d+(?:\.\d+)?|[A-Za-z0-9][A-Za-z0-9._\-]*-\d{3})\s*\))?"
     r"(?:\s+(?:exons?|ex|e)\.?\s*(?P<first>\d+)(?:\s*[-\u2013]\s*(?P<last>\d+))?)?$",
     re.IGNORECASE,
 )

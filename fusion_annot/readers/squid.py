@@ -98,4 +98,5 @@ READER = ReaderSpec(
     sniff=sniff,
     read=read,
     priority=40,
+    junction_model="dna",
 )

@@ -279,4 +279,5 @@ READER = ReaderSpec(
     sniff=sniff,
     read=read,
     priority=30,
+    junction_model="dna",
 )

@@ -17,6 +17,9 @@ CORE_COLUMNS = (
 DETAIL_COLUMNS = (
     "frame_agrees_with_caller", "frame_reason", "peptide_note", "junction_sequence", "kinase_domain_detail", "domains3",
     "kinase_domain5", "kinase_domain5_kept_pct", "kinase_domain5_detail",
+    "junction_model", "intron_nt5", "intron_nt3", "mane_transcript5", "mane_exon5", "mane_transcript3", "mane_exon3",
+    "best_frame", "best_transcript5", "best_transcript3", "best_exon5", "best_exon3", "best_exons5", "best_exons3",
+    "best_kinase_domain", "best_fusion_protein_length", "isoform_pairs", "actionability_pair",
     "cds_kept5", "phase5", "cds_skipped3", "phase3", "aa_end5", "aa_start3",
     "protein_length5", "protein_length3", "canonical5", "canonical3",
     "gene5_original", "gene3_original", "split_reads", "spanning_reads", "bam_split_reads", "bam_spanning_pairs",
@@ -100,9 +103,38 @@ def to_record(a: FusionAnnotation) -> dict:
         "source_file": call.source,
         "source_line": call.line,
     }
+    rec.update(_isoform_columns(a))
     for f in fields(KnowledgeResult):
         rec[f.name] = getattr(a.knowledge, f.name)
     rec["review_flag"] = "; ".join(x for x in (rec["review_flag"], *a.flags) if x)
+    return rec
+
+
+def _isoform_columns(a: FusionAnnotation) -> dict:
+    """Junction model, MANE exon numbers and the best coding isoform pair."""
+    s5, s3, best = a.side5, a.side3, a.best
+    mane = a.mane_exons or ("", None, "", None)
+    rec = {
+        "junction_model": (s5.junction_model if s5 and a.call.level == "breakpoint" else ""),
+        "intron_nt5": s5.intron_bases if s5 and s5.intron_bases else "",
+        "intron_nt3": s3.intron_bases if s3 and s3.intron_bases else "",
+        "mane_transcript5": mane[0], "mane_exon5": _v(mane[1]), "mane_transcript3": mane[2], "mane_exon3": _v(mane[3]),
+        "actionability_pair": a.actionability_pair,
+    }
+    if best is None:
+        rec.update({k: "" for k in ("best_frame", "best_transcript5", "best_transcript3", "best_exon5", "best_exon3",
+                                    "best_exons5", "best_exons3", "best_kinase_domain", "best_fusion_protein_length",
+                                    "isoform_pairs")})
+        return rec
+    rec.update({
+        "best_frame": best.frame.frame,
+        "best_transcript5": best.side5.transcript_id, "best_transcript3": best.side3.transcript_id,
+        "best_exon5": _v(best.side5.exon), "best_exon3": _v(best.side3.exon),
+        "best_exons5": _range(best.side5.retained_exons), "best_exons3": _range(best.side3.retained_exons),
+        "best_kinase_domain": best.domains.kinase_domain,
+        "best_fusion_protein_length": _v(best.frame.fusion_protein_length),
+        "isoform_pairs": f"{best.pairs_in_frame} of {best.pairs_evaluated} in frame",
+    })
     return rec
 
 
