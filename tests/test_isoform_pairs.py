@@ -153,3 +153,19 @@ def test_real_minus_strand_3prime_alternative_pair(c4_rows):
     row = next(r for r in c4_rows if r["fusion_name"] == "SS18::SSX2" and r["pos3"] == "52698088")
     assert (row["strand3"], row["frame"], row["best_frame"], row["best_transcript3"]) == ("-", "out_of_frame", "in_frame", "SSX2-201")
     assert row["isoform_pairs"].endswith("in frame")
+
+
+def test_annotate_takes_the_preferred_list_and_records_it(tmp_path):
+    calls = tmp_path / "report_lines.txt"
+    calls.write_text("CD74 ex6::ROS1 ex34\nETV6 ex5::NTRK3 ex15\n")
+    table = tmp_path / "lab.tsv"
+    table.write_text("# lab numbering\nROS1,ROS1-202\n")
+    out = tmp_path / "out"
+    assert main(["annotate", str(calls), "--out-dir", str(out), "--sample", "lab",
+                 "--preferred-transcripts", str(table)]) == 0
+    text = (out / "lab.fusions.tsv").read_text()
+    assert f"## preferred_transcripts: {table} (1 genes)" in text
+    rows = _rows(out / "lab.fusions.tsv")
+    ros1, ntrk3 = rows
+    assert (ros1["transcript3"], ros1["exon3"], ros1["mane_exon3"], ros1["frame"]) == ("ROS1-202", "34", "35", "in_frame")
+    assert (ntrk3["transcript3"], ntrk3["frame"]) == ("ENST00000629765", "in_frame")  # genes not listed: MANE/canonical

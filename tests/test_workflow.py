@@ -355,3 +355,13 @@ def test_post_deploy_script_installs_the_package_into_a_fresh_environment(tmp_pa
     where = subprocess.run([str(env / "bin" / "python"), "-c", "import fusion_annot; print(fusion_annot.__file__)"],
                            capture_output=True, text=True, cwd=tmp_path, check=True).stdout
     assert str(env) in where  # installed into the environment, not the checkout
+
+
+def test_preferred_transcripts_in_the_config_reach_every_annotate_job(tmp_path):
+    table = tmp_path / "lab_transcripts.tsv"
+    table.write_text("ROS1\tROS1-202\n")
+    workdir = make_workdir(tmp_path / "run", demo_sheet()[:2], annotate={"preferred_transcripts": str(table)})
+    result = snakemake(workdir, "-n", "-p", "--cores", "1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    commands = [line for line in (result.stdout + result.stderr).splitlines() if " annotate " in line]
+    assert len(commands) == 2 and all(f"--preferred-transcripts {table}" in c for c in commands), commands
