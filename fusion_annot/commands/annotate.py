@@ -1,4 +1,8 @@
-"""fusion-annot annotate: one caller output file -> SAMPLE.fusions.tsv / .json / .rejects.tsv."""
+"""fusion-annot annotate: caller output files -> SAMPLE.fusions.tsv / .json / .rejects.tsv per sample.
+
+Several inputs (or a sample sheet) are annotated in one process: the reference, domains and knowledge base
+are loaded once, and each sample's outputs are the ones a single-sample run writes. A sample that fails is
+reported with its reason and the others still run; the exit status is then 2."""
 from __future__ import annotations
 
 import sys
@@ -10,9 +14,11 @@ from .common import add_reference_options
 def register(sub) -> None:
     p = sub.add_parser("annotate", help="annotate a caller output file (one sample, or a multi-sample aggregate)",
                        description="Annotate every call of a fusion-caller output file.")
-    p.add_argument("input", help="caller output file (plain or gzip)")
+    p.add_argument("input", nargs="*", help="caller output file(s) (plain or gzip); each is one sample unless it holds a sample column")
+    p.add_argument("--samples", metavar="TSV", help="sample sheet (the workflow's format: sample, format, path, and optionally "
+                                                    "tumor_type, variants, bam): annotate every sample in one process")
     p.add_argument("--format", default="auto", choices=["auto", *format_names()], help="input format (default: detect)")
-    p.add_argument("--sample", help="sample name (default: the input file name up to the first dot)")
+    p.add_argument("--sample", help="sample name, with one input (default: the input file name up to the first dot)")
     p.add_argument("--out-dir", required=True, help="output directory")
     p.add_argument("--variants", metavar="VCF", help="small variants (VCF) to check for TRK-inhibitor resistance mutations")
     p.add_argument("--bam", metavar="BAM", help="indexed BAM/CRAM: count split reads and spanning pairs at each junction")
@@ -25,20 +31,71 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..pipeline import annotate_file, load_resources
+    from ..errors import FusionAnnotError, InputError
+    from ..pipeline import default_sample_name, load_resources
 
+    jobs = _jobs(args)
     resources = load_resources(args.reference, args.domains, args.genome, args.cache_dir,
                                preferred_transcripts=args.preferred_transcripts, mane_summary=args.mane_summary)
+    if len(jobs) == 1:
+        _annotate_one(args, resources, jobs[0])
+        return 0
+    failed = []
+    for job in jobs:
+        try:
+            _annotate_one(args, resources, job)
+        except FusionAnnotError as exc:  # one bad sample must not stop the others
+            failed.append(job["sample"] or default_sample_name(job["path"]))
+            print(f"fusion-annot annotate: error: sample {failed[-1]}: {exc}", file=sys.stderr)
+    print(f"annotated {len(jobs) - len(failed)} of {len(jobs)} samples"
+          + (f"; failed: {', '.join(failed)}" if failed else ""), file=sys.stderr)
+    if failed:
+        raise InputError(args.samples or "<inputs>", 0, f"{len(failed)} of {len(jobs)} samples failed (reasons above)")
+    return 0
+
+
+def _jobs(args) -> list[dict]:
+    """One dict per sample: path, format, sample, tumor_type, variants, bam (per-sample values over the options)."""
+    from ..errors import InputError
+    from ..pipeline import default_sample_name
+
+    common = {"format": args.format, "tumor_type": args.tumor_type, "variants": args.variants, "bam": args.bam}
+    if args.samples and args.input:
+        raise InputError("--samples", 0, "give input files or a sample sheet, not both")
+    if args.samples:
+        from ..samplesheet import read_sample_sheet
+
+        return [{**common, "path": r.path, "format": r.format, "sample": r.sample,
+                 "tumor_type": r.tumor_type or args.tumor_type, "variants": r.variants or args.variants,
+                 "bam": r.bam or args.bam} for r in read_sample_sheet(args.samples)]
+    if not args.input:
+        raise InputError("annotate", 0, "no input: give a caller output file, several, or --samples SHEET")
+    if args.sample and len(args.input) > 1:
+        raise InputError("--sample", 0, f"--sample names one sample, but {len(args.input)} inputs were given "
+                                        "(use --samples SHEET to name each)")
+    jobs = [{**common, "path": p, "sample": args.sample} for p in args.input]
+    names: dict[str, str] = {}
+    for job in jobs:  # two inputs defaulting to one name would overwrite each other's outputs
+        name = job["sample"] or default_sample_name(job["path"])
+        if name in names:
+            raise InputError(job["path"], 0, f"its default sample name '{name}' is that of {names[name]} too: the outputs "
+                                             "would overwrite each other; name the samples with --samples SHEET")
+        names[name] = job["path"]
+    return jobs
+
+
+def _annotate_one(args, resources, job: dict) -> None:
+    from ..pipeline import annotate_file
+
     variants = ()
-    if args.variants:
+    if job["variants"]:
         from ..knowledge.variants import read_variants
 
         genes = resources.knowledge.resistance_genes if resources.knowledge is not None else None
-        variants = read_variants(args.variants, resources.reference, genes=genes, genome=resources.genome)
-    result = annotate_file(args.input, args.out_dir, resources, fmt=args.format, sample=args.sample,
-                           transcripts=args.transcripts, variants=variants, tumor_type=args.tumor_type,
-                           build_check=not args.no_build_check, bam=args.bam, bam_kind=args.bam_kind, vcf=args.vcf)
+        variants = read_variants(job["variants"], resources.reference, genes=genes, genome=resources.genome)
+    result = annotate_file(job["path"], args.out_dir, resources, fmt=job["format"], sample=job["sample"],
+                           transcripts=args.transcripts, variants=variants, tumor_type=job["tumor_type"],
+                           build_check=not args.no_build_check, bam=job["bam"], bam_kind=args.bam_kind, vcf=args.vcf)
     calls = len({id(a.call) for a in result.annotations})
-    print(f"{args.input} ({result.fmt}): read {result.rows_read} rows, annotated {calls} calls"
+    print(f"{job['path']} ({result.fmt}): read {result.rows_read} rows, annotated {calls} calls"
           f" ({len(result.annotations)} rows), rejected {len(result.rejects)} -> {result.tsv}", file=sys.stderr)
-    return 0
