@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Benchmark: a generated cohort through the Snakemake workflow vs. the same work with the CLI directly.
 
-    python bench/workflow_cohort.py                 # 200 samples, 2 cores
-    python bench/workflow_cohort.py --samples 50 --cores 4 --keep /tmp/cohort-bench
+    python bench/workflow_cohort.py                 # 200 samples, 2 cores, batch sizes 1, 10, 25, 50, 100
+    python bench/workflow_cohort.py --samples 50 --cores 4 --batch-sizes 1,50 --keep /tmp/cohort-bench
+
+The baseline ("direct CLI") is one process per sample, the way the workflow ran before batching; the
+workflow is run once per `annotate.batch_size` given, and the default batch size is the one this picks.
 
 The cohort is written in real caller formats (STAR-Fusion, Arriba, FusionCatcher, JAFFA, rotating) by the
 demo generator's writers (scripts/make_demo_cohort.py): each sample gets 1-4 fusions drawn (seeded) from
@@ -82,12 +85,13 @@ def direct(sheet: list[dict], out: Path, cache: Path, cores: int) -> float:
     return time.perf_counter() - started
 
 
-def make_workdir(workdir: Path, sheet: list[dict], cache: Path) -> None:
+def make_workdir(workdir: Path, sheet: list[dict], cache: Path, batch_size: int = 50) -> None:
     import yaml
 
     (workdir / "config").mkdir(parents=True)
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     config["reference"]["cache_dir"] = str(cache)
+    config["annotate"]["batch_size"] = batch_size
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(config))
     lines = ["sample\tformat\tpath"] + [f"{r['sample']}\t{r['format']}\t{r['path']}" for r in sheet]
     (workdir / "config" / "samples.tsv").write_text("\n".join(lines) + "\n")
@@ -108,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=2, help="alternating runs of each; the best is reported")
+    parser.add_argument("--batch-sizes", default="1,10,25,50,100", help="annotate.batch_size values to run")
     parser.add_argument("--keep", type=Path, help="work in this directory and keep it (default: a temp dir)")
     args = parser.parse_args(argv)
 
@@ -121,27 +126,28 @@ def main(argv: list[str] | None = None) -> int:
         sheet = write_cohort(inputs, args.samples)
         calls = sum(1 for r in sheet for line in Path(r["path"]).read_text().splitlines()[1:] if line.strip())
 
-        # Alternate the two and keep each one's best time: on a shared machine the load changes between runs.
-        direct_walls, workflow_walls, plan_walls = [], [], []
+        sizes = [int(x) for x in args.batch_sizes.split(",")]
+        # Alternate the runs and keep each one's best time: on a shared machine the load changes between runs.
+        direct_walls, walls, plans = [], {b: [] for b in sizes}, {b: [] for b in sizes}
         for k in range(args.repeat):
             direct_walls.append(direct(sheet, root / f"direct{k}", root / f"cache-direct{k}", args.cores))
-            make_workdir(root / f"workflow{k}", sheet, root / f"cache-workflow{k}")
-            plan_walls.append(workflow(root / f"workflow{k}", args.cores, dry_run=True))
-            workflow_walls.append(workflow(root / f"workflow{k}", args.cores))
-        direct_wall, workflow_wall, plan_wall = min(direct_walls), min(workflow_walls), min(plan_walls)
+            for b in sizes:
+                workdir = root / f"workflow{k}-b{b}"
+                make_workdir(workdir, sheet, root / f"cache-workflow{k}-b{b}", batch_size=b)
+                plans[b].append(workflow(workdir, args.cores, dry_run=True))
+                walls[b].append(workflow(workdir, args.cores))
+        direct_wall = min(direct_walls)
         load = os.getloadavg()[0]
-
-        jobs = 2 * args.samples + 3  # annotate + sample_report per sample; index_reference, cohort, cohort_report
         print(f"cohort: {args.samples} samples ({calls} calls; {', '.join(CALLERS)} formats), --cores {args.cores}, "
               f"best of {args.repeat} alternating runs (load average now {load:.1f} on {os.cpu_count()} CPUs)")
-        print("all runs (s): direct " + " ".join(f"{w:.1f}" for w in direct_walls)
-              + " | workflow " + " ".join(f"{w:.1f}" for w in workflow_walls))
-        print(f"direct CLI (index + {args.samples} x (annotate --vcf + report), {args.cores} at a time + cohort + cohort report): {direct_wall:7.1f} s"
-              f"  ({direct_wall / args.samples * args.cores:.2f} s per sample per core)")
-        print(f"snakemake --cores {args.cores} (same jobs):                           {workflow_wall:7.1f} s")
-        print(f"  planning alone (dry run: parse, validate, build DAG):    {plan_wall:7.1f} s")
-        print(f"workflow overhead per job: {(workflow_wall - direct_wall) / jobs * 1000:.0f} ms"
-              f" ({(workflow_wall - direct_wall) / direct_wall * 100:+.0f}% wall)")
+        print(f"direct CLI, one process per sample (index + {args.samples} x (annotate --vcf + report), {args.cores} at a "
+              f"time + cohort + cohort report): {direct_wall:7.1f} s ({direct_wall / args.samples * 1000:.0f} ms per sample)")
+        for b in sizes:
+            wall, plan = min(walls[b]), min(plans[b])
+            batches = -(-args.samples // b)
+            print(f"snakemake --cores {args.cores}, batch_size {b:4d} ({batches:5d} annotate jobs): {min(walls[b]):7.1f} s "
+                  f"({wall / args.samples * 1000:6.1f} ms per sample; {direct_wall / wall:5.1f}x the direct CLI; "
+                  f"planning {plan:.1f} s)")
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)

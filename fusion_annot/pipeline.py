@@ -146,7 +146,7 @@ class SampleResult:
 def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "auto", sample: Optional[str] = None,
                   transcripts: str = "canonical", variants=(), tumor_type: Optional[str] = None,
                   build_check: bool = True, bam: Optional[str] = None, bam_kind: str = "rna",
-                  vcf: bool = False) -> SampleResult:
+                  vcf: bool = False, html: bool = False) -> SampleResult:
     explicit = bool(sample)
     sample = check_sample_name(sample or default_sample_name(path))
     fmt = detect_format(path) if fmt in (None, "", "auto") else get_reader(fmt).name
@@ -191,6 +191,13 @@ def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "aut
 
         write_vcf(annotations, out / f"{sample}.fusions.vcf.gz", sample=sample, reference_name=resources.reference.build,
                   genome=resources.genome, support=[a.support for a in annotations] if bam else None)
+    if html:  # the same file `fusion-annot report SAMPLE.fusions.json --title SAMPLE` writes, without a second process
+        from .writers.diagram import diagram_from_record
+        from .writers.html import write_report
+
+        diagrams = [diagram_from_record(r, resources.reference, resources.domain_table) for r in records] if records else None
+        write_report(out / f"{sample}.report.html", records, diagrams=diagrams, title=sample, metadata=[meta],
+                     rejects=reject_rows)
     if any(a.frame.fusion_cds for a in annotations):
         from .writers.fasta import write_fusion_fasta
 

@@ -1,27 +1,44 @@
-rule annotate:
-    """One sample: caller output -> per-sample annotation (TSV, JSON) and the rows that could not be annotated."""
-    input:
-        unpack(sample_input),
-        index="results/reference/index.json",
-    output:
-        tsv="results/samples/{sample}/{sample}.fusions.tsv",
-        json="results/samples/{sample}/{sample}.fusions.json",
-        rejects="results/samples/{sample}/{sample}.rejects.tsv",
-        vcf="results/samples/{sample}/{sample}.fusions.vcf.gz",
-        tbi="results/samples/{sample}/{sample}.fusions.vcf.gz.tbi",
-    log:
-        "logs/annotate/{sample}.log",
-    params:
-        fusion_annot=FUSION_ANNOT,
-        reference=reference_options(),
-        options=annotate_options,
-        outdir=lambda wildcards, output: os.path.dirname(output.tsv),
-    threads: 1
-    conda:
-        "../envs/fusion_annot.yaml"
-    shell:
-        "{params.fusion_annot} annotate {input.calls:q} {params.options} {params.reference}"
-        " --vcf --out-dir {params.outdir:q} > {log:q} 2>&1"
+for batch_number, members in enumerate(annotate_batches(), start=1):
+
+    rule:
+        """A batch of samples in one process: caller output -> per-sample annotation (TSV, JSON, rejects, VCF)
+        and HTML report, the files single-sample runs write. A bad sample fails its batch (the log names it)."""
+        name:
+            f"annotate_batch{batch_number}"
+        input:
+            calls=batch_inputs(members),
+            index="results/reference/index.json",
+        output:
+            [f"results/samples/{s}/{s}.{kind}" for s in members for kind in ANNOTATE_KINDS],
+            [
+                report(
+                    f"results/samples/{s}/{s}.report.html",
+                    caption="../report/sample_report.rst",
+                    category="Sample reports",
+                    labels={"sample": s},
+                )
+                for s in members
+            ],
+        log:
+            f"logs/annotate/batch{batch_number}.log",
+        params:
+            fusion_annot=FUSION_ANNOT,
+            sheet=config["samples"],
+            only=",".join(members),
+            records=batch_records(members),
+            options=configured_annotate_options(),
+            reference=reference_options(),
+        threads: 1
+        resources:
+            # one rule per batch, so the resources are set here, not per rule name in a profile: ~0.2 GB for
+            # the bundled reference plus the batch's tables; seconds per sample
+            mem_mb=2000,
+            runtime=20 + len(members) // 10,
+        conda:
+            "../envs/fusion_annot.yaml"
+        shell:
+            "{params.fusion_annot} annotate --samples {params.sheet:q} --only {params.only:q} {params.options}"
+            " {params.reference} --vcf --html --out-dir 'results/samples/{{sample}}' > {log:q} 2>&1"
 
 
 rule consensus:

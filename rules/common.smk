@@ -235,23 +235,43 @@ def sample_input(wildcards):
     return files
 
 
-def annotate_options(wildcards):
-    """Per-sample and configured options of `fusion-annot annotate`, shell-quoted."""
-    record = SAMPLES[wildcards.sample]
-    options = ["--format", record["format"], "--sample", wildcards.sample,
-               "--transcripts", config["annotate"]["transcripts"]]
-    if record.get("tumor_type"):
-        options += ["--tumor-type", record["tumor_type"]]
-    if record.get("variants"):
-        options += ["--variants", record["variants"]]
-    if record.get("bam"):
-        options += ["--bam", record["bam"]]
+def configured_annotate_options():
+    """Options of `fusion-annot annotate` set in the config (per-sample values come from the sample sheet)."""
+    options = ["--transcripts", config["annotate"]["transcripts"]]
     if not config["annotate"]["build_check"]:
         options.append("--no-build-check")
     for key in ("preferred_transcripts", "mane_summary"):
         if config["annotate"].get(key):
             options += [f"--{key.replace('_', '-')}", config["annotate"][key]]
     return " ".join(shlex.quote(o) for o in options)
+
+
+# Files `fusion-annot annotate --vcf --html` writes per sample.
+ANNOTATE_KINDS = ("fusions.tsv", "fusions.json", "rejects.tsv", "fusions.vcf.gz", "fusions.vcf.gz.tbi")
+
+
+def annotate_batches():
+    """Samples in sheet order, cut into batches of annotate.batch_size: one process annotates a batch, so the
+    reference is loaded once per batch, not once per sample. Appending samples changes only the last batch."""
+    names = list(SAMPLES)
+    size = config["annotate"]["batch_size"]
+    return [names[i : i + size] for i in range(0, len(names), size)]
+
+
+def batch_inputs(members):
+    """Caller files and optional variants/BAM files of a batch's samples."""
+    files = []
+    for name in members:
+        record = SAMPLES[name]
+        files.append(record["path"])
+        files += [record[column] for column in OPTIONAL_PATH_COLUMNS if record.get(column)]
+    return files
+
+
+def batch_records(members):
+    """What the batch job reads from the sheet for its samples (a change re-runs only that batch)."""
+    columns = ("format", "path", "tumor_type", *OPTIONAL_PATH_COLUMNS)
+    return ";".join(f"{name}:" + ",".join(str(SAMPLES[name].get(c, "")) for c in columns) for name in members)
 
 
 def sample_outputs(kind):

@@ -1,28 +1,3 @@
-rule sample_report:
-    """One sample's annotation -> a self-contained HTML report (table + fusion diagrams)."""
-    input:
-        json="results/samples/{sample}/{sample}.fusions.json",
-        index="results/reference/index.json",
-    output:
-        report(
-            "results/samples/{sample}/{sample}.report.html",
-            caption="../report/sample_report.rst",
-            category="Sample reports",
-            labels={"sample": "{sample}"},
-        ),
-    log:
-        "logs/report/{sample}.log",
-    params:
-        fusion_annot=FUSION_ANNOT,
-        reference=reference_options(keys=("domains",)),
-    threads: 1
-    conda:
-        "../envs/fusion_annot.yaml"
-    shell:
-        "{params.fusion_annot} report {input.json:q} --title {wildcards.sample:q} {params.reference}"
-        " --out {output:q} > {log:q} 2>&1"
-
-
 rule cohort_report:
     """All samples -> one cohort HTML report (recurrent fusions, every call, a diagram per distinct fusion)."""
     input:

@@ -59,3 +59,17 @@ def test_bad_sample_sheets_are_one_line_errors(tmp_path, capsys):
         sheet.write_text(text)
         assert main(["annotate", "--samples", str(sheet), "--out-dir", str(tmp_path / "o")]) == 2
         assert message in capsys.readouterr().err
+
+
+def test_annotate_html_is_the_report_command_output(tmp_path):
+    import re
+
+    out = tmp_path / "out"
+    assert main(["annotate", str(DEMO / "IFS01.star-fusion.tsv"), "--html", "--out-dir", str(out)]) == 0
+    assert main(["report", str(out / "IFS01.fusions.json"), "--title", "IFS01", "--out", str(tmp_path / "r.html")]) == 0
+
+    def stable(text: str) -> str:  # the CSP nonce and the creation times differ between two runs
+        text = re.sub(r"nonce-?[A-Za-z0-9_\-\"=]+", "", text)
+        return re.sub(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d\+00:00)?", "", text)
+
+    assert stable((out / "IFS01.report.html").read_text()) == stable((tmp_path / "r.html").read_text())

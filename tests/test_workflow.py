@@ -85,7 +85,11 @@ def test_demo_run_writes_per_sample_outputs_and_a_log_for_every_job(demo_run):
     for sample in samples:
         for kind in ("fusions.tsv", "fusions.json", "rejects.tsv", "fusions.vcf.gz", "fusions.vcf.gz.tbi", "report.html"):
             assert (demo_run / "results" / "samples" / sample / f"{sample}.{kind}").is_file()
-        assert (demo_run / "logs" / "annotate" / f"{sample}.log").is_file()
+    # the 8 demo samples fit one annotate batch (annotate.batch_size 50): one process, one log naming each sample
+    batch_log = (demo_run / "logs" / "annotate" / "batch1.log").read_text()
+    for sample in samples:
+        assert f"-> results/samples/{sample}/{sample}.fusions.tsv" in batch_log
+    assert "annotated 8 of 8 samples" in batch_log
     assert (demo_run / "logs" / "index_reference.log").is_file()
     assert (demo_run / "logs" / "cohort.log").is_file()
     index = json.loads((demo_run / "results" / "reference" / "index.json").read_text())
@@ -214,7 +218,7 @@ def _job_counts(output: str) -> dict[str, int]:
     return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.MULTILINE)}
 
 
-def test_dry_run_on_1000_samples_plans_1000_annotate_jobs(tmp_path):
+def test_dry_run_on_1000_samples_plans_20_annotate_batches(tmp_path):
     inputs = tmp_path / "inputs"
     inputs.mkdir()
     source = DEMO / "IFS01.star-fusion.tsv"
@@ -229,7 +233,8 @@ def test_dry_run_on_1000_samples_plans_1000_annotate_jobs(tmp_path):
     elapsed = time.perf_counter() - started
     assert result.returncode == 0, result.stderr[-3000:]
     counts = _job_counts(result.stdout + result.stderr)
-    assert counts["annotate"] == 1000
+    batches = {rule: n for rule, n in counts.items() if rule.startswith("annotate_batch")}
+    assert len(batches) == 20 and set(batches.values()) == {1}  # 1,000 samples in batches of 50
     assert counts["index_reference"] == 1 and counts["cohort"] == 1
     print(f"\n1,000-sample dry run: {elapsed:.1f} s")
     assert elapsed < 120
@@ -242,7 +247,7 @@ def test_the_index_is_built_before_and_shared_by_annotate_jobs(tmp_path):
     dag = result.stdout
     index_nodes = re.findall(r'^\s*(\d+)\[label = "index_reference"', dag, re.MULTILINE)
     annotate_nodes = re.findall(r'^\s*(\d+)\[label = "annotate', dag, re.MULTILINE)
-    assert len(index_nodes) == 1 and len(annotate_nodes) == 2
+    assert len(index_nodes) == 1 and len(annotate_nodes) == 1  # two samples, one batch
     for node in annotate_nodes:
         assert re.search(rf"^\s*{index_nodes[0]} -> {node}\s*$", dag, re.MULTILINE), dag
 
@@ -281,7 +286,8 @@ def test_sample_sheet_accepts_every_reader_of_the_package(tmp_path):
     workdir = make_workdir(tmp_path, sheet)
     result = snakemake(workdir, "-n", "--cores", "1")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert _job_counts(result.stdout + result.stderr)["annotate"] == len(sheet)
+    counts = _job_counts(result.stdout + result.stderr)
+    assert sum(n for rule, n in counts.items() if rule.startswith("annotate_batch")) == -(-len(sheet) // 50)
 
 
 def test_config_yaml_writes_every_schema_default_explicitly():
@@ -364,4 +370,18 @@ def test_preferred_transcripts_in_the_config_reach_every_annotate_job(tmp_path):
     result = snakemake(workdir, "-n", "-p", "--cores", "1")
     assert result.returncode == 0, result.stderr[-3000:]
     commands = [line for line in (result.stdout + result.stderr).splitlines() if " annotate " in line]
-    assert len(commands) == 2 and all(f"--preferred-transcripts {table}" in c for c in commands), commands
+    assert len(commands) == 1 and f"--preferred-transcripts {table}" in commands[0], commands
+
+
+def test_a_bad_sample_fails_only_its_batch_and_the_log_names_it(tmp_path):
+    bad = tmp_path / "BAD.star-fusion.tsv"
+    bad.write_text("#FusionName\tJunctionReadCount\nnot a star-fusion row\n")
+    sheet = demo_sheet()[:4]
+    sheet.insert(1, {"sample": "BAD", "format": "star-fusion", "path": str(bad)})
+    workdir = make_workdir(tmp_path, sheet, annotate={"batch_size": 2})
+    result = snakemake(workdir, "--cores", "2", "--keep-going", "--quiet")
+    assert result.returncode != 0
+    log = (workdir / "logs" / "annotate" / "batch1.log").read_text()
+    assert "error: sample BAD:" in log and str(bad) in log
+    for sample in (s["sample"] for s in sheet[2:]):  # the other batches finished
+        assert (workdir / "results" / "samples" / sample / f"{sample}.fusions.tsv").is_file()

@@ -19,7 +19,10 @@ def register(sub) -> None:
                                                     "tumor_type, variants, bam): annotate every sample in one process")
     p.add_argument("--format", default="auto", choices=["auto", *format_names()], help="input format (default: detect)")
     p.add_argument("--sample", help="sample name, with one input (default: the input file name up to the first dot)")
-    p.add_argument("--out-dir", required=True, help="output directory")
+    p.add_argument("--out-dir", required=True, help="output directory; '{sample}' in it is replaced by each sample's name "
+                                                    "(e.g. results/{sample})")
+    p.add_argument("--only", metavar="S1,S2,...", help="with --samples: annotate only these samples of the sheet")
+    p.add_argument("--html", action="store_true", help="also write SAMPLE.report.html (as `fusion-annot report` would)")
     p.add_argument("--variants", metavar="VCF", help="small variants (VCF) to check for TRK-inhibitor resistance mutations")
     p.add_argument("--bam", metavar="BAM", help="indexed BAM/CRAM: count split reads and spanning pairs at each junction")
     p.add_argument("--bam-kind", choices=("rna", "dna"), default="rna",
@@ -65,9 +68,19 @@ def _jobs(args) -> list[dict]:
     if args.samples:
         from ..samplesheet import read_sample_sheet
 
+        rows = read_sample_sheet(args.samples)
+        if args.only:
+            wanted = [s.strip() for s in args.only.split(",") if s.strip()]
+            known = {r.sample for r in rows}
+            missing = [s for s in wanted if s not in known]
+            if missing:
+                raise InputError(args.samples, 0, f"--only names sample(s) not in the sheet: {', '.join(missing[:5])}")
+            rows = [r for r in rows if r.sample in set(wanted)]
         return [{**common, "path": r.path, "format": r.format, "sample": r.sample,
                  "tumor_type": r.tumor_type or args.tumor_type, "variants": r.variants or args.variants,
-                 "bam": r.bam or args.bam} for r in read_sample_sheet(args.samples)]
+                 "bam": r.bam or args.bam} for r in rows]
+    if args.only:
+        raise InputError("--only", 0, "--only selects samples of a sheet: use it with --samples SHEET")
     if not args.input:
         raise InputError("annotate", 0, "no input: give a caller output file, several, or --samples SHEET")
     if args.sample and len(args.input) > 1:
@@ -85,7 +98,7 @@ def _jobs(args) -> list[dict]:
 
 
 def _annotate_one(args, resources, job: dict) -> None:
-    from ..pipeline import annotate_file
+    from ..pipeline import annotate_file, default_sample_name
 
     variants = ()
     if job["variants"]:
@@ -93,9 +106,12 @@ def _annotate_one(args, resources, job: dict) -> None:
 
         genes = resources.knowledge.resistance_genes if resources.knowledge is not None else None
         variants = read_variants(job["variants"], resources.reference, genes=genes, genome=resources.genome)
-    result = annotate_file(job["path"], args.out_dir, resources, fmt=job["format"], sample=job["sample"],
+    sample = job["sample"] or default_sample_name(job["path"])
+    out_dir = args.out_dir.replace("{sample}", sample)
+    result = annotate_file(job["path"], out_dir, resources, fmt=job["format"], sample=job["sample"],
                            transcripts=args.transcripts, variants=variants, tumor_type=job["tumor_type"],
-                           build_check=not args.no_build_check, bam=job["bam"], bam_kind=args.bam_kind, vcf=args.vcf)
+                           build_check=not args.no_build_check, bam=job["bam"], bam_kind=args.bam_kind, vcf=args.vcf,
+                           html=args.html)
     calls = len({id(a.call) for a in result.annotations})
     print(f"{job['path']} ({result.fmt}): read {result.rows_read} rows, annotated {calls} calls"
           f" ({len(result.annotations)} rows), rejected {len(result.rejects)} -> {result.tsv}", file=sys.stderr)
