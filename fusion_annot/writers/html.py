@@ -15,6 +15,12 @@ no network access and only the page's own nonce'd script, so even an escaped
 string that slipped through could not load or run anything. No CDN, no fonts:
 CSS and JS are inline. The page reads ``?filter=``, ``?sort=COLUMN`` and
 ``?dir=asc|desc`` from its URL, so a link can open it filtered and sorted.
+
+Scale: up to STATIC_ROWS calls the table is plain HTML rows. A larger table (a
+cohort of thousands of samples) is embedded as JSON data and shown PAGE_ROWS rows
+at a time; filter and sort work on all rows. Diagrams are drawn for at most
+MAX_SECTIONS distinct fusions (most samples first); the recurrent-fusion summary
+lists at most MAX_SUMMARY_ROWS fusions. The page says what it left out.
 """
 from __future__ import annotations
 
@@ -68,6 +74,10 @@ DETAIL_FIELDS = (
     ("References", "actionability_refs"),
 )
 _DIAGRAM_KEY = ("gene5", "gene3", "transcript5", "transcript3", "exons5", "exons3", "pos5", "pos3", "frame")
+STATIC_ROWS = 2000  # calls table as HTML rows up to this many; above, JSON data shown page by page
+PAGE_ROWS = 200
+MAX_SECTIONS = 300  # fusion sections with a diagram
+MAX_SUMMARY_ROWS = 2000
 
 
 def _e(value: Any) -> str:
@@ -89,15 +99,25 @@ def render_report(
     samples = list(OrderedDict.fromkeys(str(r.get("sample", "")) for r in records))
     cohort = len(samples) > 1
     title = title or ("Fusion report: " + (f"{len(samples)} samples" if cohort else (samples[0] if samples else "no calls")))
-    groups = _group(records)
+    groups = list(_group(records).values())
+    if len(groups) > MAX_SECTIONS:  # the fusions seen in most samples first, then in input order
+        ranked = sorted(range(len(groups)), key=lambda g: (-len({str(records[i].get("sample", "")) for i in groups[g]}), g))
+        drawn = sorted(ranked[:MAX_SECTIONS])
+    else:
+        drawn = range(len(groups))
     section_of = {}
     sections = []
-    for number, (key, indices) in enumerate(groups.items(), start=1):
+    for number, g in enumerate(drawn, start=1):
+        indices = groups[g]
         for i in indices:
             section_of[i] = f"fusion-{number}"
         first = indices[0]
         diagram = _diagram(records[first], diagrams[first] if diagrams is not None else None)
         sections.append(_fusion_section(f"fusion-{number}", [records[i] for i in indices], diagram))
+    if len(groups) > len(sections):
+        sections.append(f'<p class="note">{len(groups) - len(sections):,} more distinct fusions are not drawn here '
+                        f"(the {len(sections)} seen in most samples are); each sample's own report draws all of its "
+                        "fusions.</p>")
     nonce = secrets.token_urlsafe(16)
     body = [
         f"<header><h1>{_e(title)}</h1>{_metadata(metadata or (), samples, len(records))}</header>",
@@ -213,6 +233,8 @@ def _header_row(columns) -> str:
 
 def _calls_table(records: Sequence[dict], section_of: dict) -> str:
     columns = _columns(records)
+    if len(records) > STATIC_ROWS:
+        return _paged_calls_table(records, section_of, columns)
     rows = []
     for i, r in enumerate(records):
         cells = "".join(
@@ -227,6 +249,40 @@ def _calls_table(records: Sequence[dict], section_of: dict) -> str:
     )
 
 
+def _paged_calls_table(records: Sequence[dict], section_of: dict, columns) -> str:
+    """The calls as JSON data, rendered PAGE_ROWS at a time by the page's script (textContent only)."""
+    import json
+
+    frame_index = next(i for i, (key, _, _) in enumerate(columns) if key == "frame")
+    rows = []
+    for i, r in enumerate(records):
+        cells = []
+        for key, _, numeric in columns:
+            value = r.get(key)
+            text = "" if value is None else str(value)
+            if key == "kinase_domain" and r.get("kinase_domain_kept_pct") not in (None, ""):
+                text = f"{text} ({float(r['kinase_domain_kept_pct']):g}%)"
+            elif key == "frame":
+                text = FRAME_LABELS.get(text, text)
+            elif key == "drugs" and "[" in text:
+                text = _drug_names(text)
+            cells.append(text)
+        # extra cells: the raw frame value (for frame:in_frame filters) and the fusion section anchor
+        rows.append(cells + [str(r.get("frame", "")), section_of.get(i, "")])
+    data = {"columns": [[key, numeric] for key, _, numeric in columns], "frame": frame_index, "page": PAGE_ROWS,
+            "rows": rows}
+    payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False).replace("<", "\\u003c")
+    return (
+        '<h2>Calls</h2><div class="controls"><label>Filter <input id="filter" type="search" '
+        'placeholder="text, or column:value (frame:in_frame)" size="40"></label> '
+        f'<span class="count">showing <span id="shown">{len(records)}</span> of {len(records)}</span> '
+        '<span class="pager"><button type="button" id="prev">&#8249; previous</button> page <span id="page">1</span> of '
+        f'<span id="pages">{-(-len(records) // PAGE_ROWS)}</span> <button type="button" id="next">next &#8250;</button>'
+        f'</span></div><table id="calls" class="paged">{_header_row(columns)}<tbody></tbody></table>'
+        f'<script type="application/json" id="calls-data">{payload}</script>'
+    )
+
+
 def _summary(records: Sequence[dict], section_of: dict) -> str:
     by_fusion: OrderedDict[str, dict] = OrderedDict()
     for i, r in enumerate(records):
@@ -238,6 +294,8 @@ def _summary(records: Sequence[dict], section_of: dict) -> str:
         if r.get("actionability"):
             entry["action"].add(str(r["actionability"]))
     ordered = sorted(by_fusion.items(), key=lambda kv: (-len(kv[1]["samples"]), kv[0]))
+    left_out = len(ordered) - MAX_SUMMARY_ROWS
+    ordered = ordered[:MAX_SUMMARY_ROWS]
     rows = "".join(
         f'<tr><td><a href="#{_e(v["link"])}">{_e(name)}</a></td><td class="num" data-sort="{len(v["samples"])}">'
         f'{len(v["samples"])}</td><td>{_e(", ".join(sorted(v["frames"])))}</td>'
@@ -249,6 +307,8 @@ def _summary(records: Sequence[dict], section_of: dict) -> str:
     return (
         "<h2>Recurrent fusions</h2>"
         f'<table id="summary" class="sortable">{_header_row(columns)}<tbody>{rows}</tbody></table>'
+        + (f'<p class="note">{left_out:,} more fusions, each in fewer samples, are in the calls table.</p>'
+           if left_out > 0 else "")
     )
 
 
@@ -419,6 +479,8 @@ _JS = r"""
   });
   var calls = document.getElementById("calls");
   var input = document.getElementById("filter");
+  var dataNode = document.getElementById("calls-data");
+  if (calls && input && dataNode) { paged(calls, input, JSON.parse(dataNode.textContent)); return; }
   if (calls && input) {
     input.addEventListener("input", function () { applyFilter(calls, input.value); });
     var params = new URLSearchParams(window.location.search);
@@ -428,6 +490,92 @@ _JS = r"""
       var index = columnIndex(calls, key);
       if (index >= 0) { sortTable(calls, index, params.get("dir") === "desc" ? "descending" : "ascending"); }
     }
+  }
+  // Large tables: all rows live in the data; only one page of them is in the document at a time.
+  function paged(table, box, data) {
+    var columns = data.columns, rows = data.rows, view = rows, page = 0, size = data.page;
+    var extra = columns.length;  // rows[i][extra] = raw frame value, rows[i][extra + 1] = section anchor
+    var lowered = rows.map(function (row) { return row.join("\u0001").toLowerCase(); });
+    var order = rows.map(function (row, i) { return i; });
+    function matches(i, terms) {
+      var row = rows[i];
+      return terms.every(function (term) {
+        var colon = term.indexOf(":");
+        if (colon > 0) {
+          var key = term.slice(0, colon), value = term.slice(colon + 1);
+          for (var c = 0; c < columns.length; c++) {
+            if (columns[c][0] === key) {
+              return row[c].toLowerCase().indexOf(value) >= 0 ||
+                     (c === data.frame && row[extra].toLowerCase().indexOf(value) >= 0);
+            }
+          }
+        }
+        return lowered[i].indexOf(term) >= 0;
+      });
+    }
+    function render() {
+      var body = table.tBodies[0];
+      var pages = Math.max(1, Math.ceil(view.length / size));
+      page = Math.min(page, pages - 1);
+      var fragment = document.createDocumentFragment();
+      view.slice(page * size, page * size + size).forEach(function (i) {
+        var row = rows[i], tr = document.createElement("tr");
+        tr.className = "call";
+        for (var c = 0; c < columns.length; c++) {
+          var td = document.createElement("td");
+          if (columns[c][1]) { td.className = "num"; }
+          if (c === 1 && row[extra + 1]) {
+            var a = document.createElement("a");
+            a.href = "#" + row[extra + 1];
+            a.textContent = row[c];
+            td.appendChild(a);
+          } else {
+            td.textContent = row[c];
+          }
+          tr.appendChild(td);
+        }
+        fragment.appendChild(tr);
+      });
+      body.textContent = "";
+      body.appendChild(fragment);
+      document.getElementById("shown").textContent = String(view.length);
+      document.getElementById("page").textContent = String(page + 1);
+      document.getElementById("pages").textContent = String(pages);
+    }
+    function refilter() {
+      var terms = box.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+      view = terms.length ? order.filter(function (i) { return matches(i, terms); }) : order;
+      page = 0;
+      render();
+    }
+    function sortBy(c, direction) {
+      var numeric = columns[c][1], sign = direction === "descending" ? -1 : 1;
+      function value(i) {
+        var raw = rows[i][c];
+        if (numeric) { var n = parseFloat(raw); return isNaN(n) ? -Infinity : n; }
+        return raw.toLowerCase();
+      }
+      order = order.slice().sort(function (a, b) { var x = value(a), y = value(b); return x < y ? -sign : x > y ? sign : a - b; });
+      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) { th.setAttribute("aria-sort", "none"); });
+      table.tHead.rows[0].cells[c].setAttribute("aria-sort", direction);
+      refilter();
+    }
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, c) {
+      function toggle() { sortBy(c, th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending"); }
+      th.addEventListener("click", toggle);
+      th.addEventListener("keydown", function (event) { if (event.key === "Enter") { toggle(); } });
+    });
+    document.getElementById("prev").addEventListener("click", function () { if (page > 0) { page--; render(); } });
+    document.getElementById("next").addEventListener("click", function () { page++; render(); });
+    var timer = null;
+    box.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(refilter, 150); });
+    var params = new URLSearchParams(window.location.search);
+    if (params.get("filter")) { box.value = params.get("filter"); }
+    var key = params.get("sort");
+    var index = key ? columnIndex(table, key) : -1;
+    if (index >= 0) { sortBy(index, params.get("dir") === "desc" ? "descending" : "ascending"); } else { refilter(); }
+    // time from navigation start to the first page shown, for benchmarks (bench/cohort_report.py)
+    table.setAttribute("data-ready-ms", String(Math.round(window.performance.now())));
   }
 })();
 """
