@@ -33,10 +33,16 @@ class Resources:
     metadata: dict = field(default_factory=dict)
     preferred: Optional[dict] = None  # gene -> transcript (--preferred-transcripts)
     refseq: Optional[dict] = None  # RefSeq -> Ensembl transcript (--mane-summary)
+    # Results that depend only on the reference and these resources (breakpoint -> transcript sides, domains,
+    # best isoform pair, drawn diagrams), shared by every sample a process annotates: a junction seen in
+    # many samples is worked out once. Per-sample knowledge (tumour type, variants) is never cached here.
+    caches: dict = field(default_factory=dict)
 
     def annotator(self, transcripts: str = "canonical", interpret=None) -> Annotator:
+        shared = {name: self.caches.setdefault(name, {}) for name in ("sides", "domains", "best")}
         return Annotator(self.reference, self.domain_table, transcripts=transcripts, genome=self.genome,
-                         interpret=interpret, preferred=self.preferred, refseq=self.refseq)
+                         interpret=interpret, preferred=self.preferred, refseq=self.refseq,
+                         _side_cache=shared["sides"], _domain_cache=shared["domains"], _best_cache=shared["best"])
 
 
 def load_resources(reference: str = "bundled", domains: Optional[str] = None, genome: Optional[str] = None,
@@ -197,7 +203,7 @@ def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "aut
 
         diagrams = [diagram_from_record(r, resources.reference, resources.domain_table) for r in records] if records else None
         write_report(out / f"{sample}.report.html", records, diagrams=diagrams, title=sample, metadata=[meta],
-                     rejects=reject_rows)
+                     rejects=reject_rows, svg_cache=resources.caches.setdefault("svg", {}))
     if any(a.frame.fusion_cds for a in annotations):
         from .writers.fasta import write_fusion_fasta
 

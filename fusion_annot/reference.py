@@ -58,6 +58,7 @@ class TranscriptModel:
     _cds_before: tuple[int, ...] = field(default=(), repr=False, compare=False)
     start: int = 0  # lowest exon coordinate (set by make_transcript)
     end: int = 0  # highest exon coordinate
+    _cds_total: int = field(default=-1, repr=False, compare=False)  # cds_length, set by make_transcript
 
     @property
     def exon_count(self) -> int:
@@ -69,6 +70,8 @@ class TranscriptModel:
 
     @property
     def cds_length(self) -> int:
+        if self._cds_total >= 0:
+            return self._cds_total
         return sum(e - s + 1 for s, e in self.cds)
 
     @property
@@ -135,7 +138,7 @@ def make_transcript(**kwargs) -> TranscriptModel:
     for s, e in cds:
         before.append(running)
         running += e - s + 1
-    return TranscriptModel(exons=exons, cds=cds, _cds_before=tuple(before),
+    return TranscriptModel(exons=exons, cds=cds, _cds_before=tuple(before), _cds_total=running,
                            start=min(s for s, _ in exons), end=max(e for _, e in exons), **kwargs)
 
 

@@ -21,6 +21,8 @@ for batch_number, members in enumerate(annotate_batches(), start=1):
             ],
         log:
             f"logs/annotate/batch{batch_number}.log",
+        benchmark:
+            f"benchmarks/annotate/batch{batch_number}.tsv"
         params:
             fusion_annot=FUSION_ANNOT,
             sheet=config["samples"],
@@ -51,6 +53,8 @@ rule consensus:
         rejects="results/samples/{sample}/{sample}.consensus_rejects.tsv",
     log:
         "logs/consensus/{sample}.log",
+    benchmark:
+        "benchmarks/consensus/{sample}.tsv"
     params:
         fusion_annot=FUSION_ANNOT,
         specs=consensus_specs,

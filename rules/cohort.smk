@@ -19,6 +19,8 @@ rule cohort:
         summary="results/cohort/cohort.summary.json",
     log:
         "logs/cohort.log",
+    benchmark:
+        "benchmarks/cohort.tsv"
     params:
         fusion_annot=FUSION_ANNOT,
         min_samples=config["cohort"]["min_samples"],

@@ -7,6 +7,8 @@ rule index_reference:
         "results/reference/index.json",
     log:
         "logs/index_reference.log",
+    benchmark:
+        "benchmarks/index_reference.tsv"
     params:
         fusion_annot=FUSION_ANNOT,
         reference=reference_options(),

@@ -7,6 +7,8 @@ rule cohort_report:
         report("results/cohort/cohort.report.html", caption="../report/cohort_report.rst", category="Cohort"),
     log:
         "logs/report/cohort.log",
+    benchmark:
+        "benchmarks/cohort_report.tsv"
     params:
         fusion_annot=FUSION_ANNOT,
         reference=reference_options(keys=("domains",)),

@@ -91,8 +91,10 @@ def render_report(
     title: str = "",
     metadata: Optional[Sequence[dict]] = None,
     rejects: Sequence[dict] = (),
+    svg_cache: Optional[dict] = None,
 ) -> str:
-    """The report as one HTML string. diagrams: one per record (None = build from the record)."""
+    """The report as one HTML string. diagrams: one per record (None = build from the record).
+    svg_cache: a dict kept by the caller across reports, (diagram, name) -> drawn SVG."""
     records = list(records)
     if diagrams is not None and len(diagrams) != len(records):
         raise ValueError("diagrams must give one entry (or None) per record")
@@ -113,7 +115,7 @@ def render_report(
             section_of[i] = f"fusion-{number}"
         first = indices[0]
         diagram = _diagram(records[first], diagrams[first] if diagrams is not None else None)
-        sections.append(_fusion_section(f"fusion-{number}", [records[i] for i in indices], diagram))
+        sections.append(_fusion_section(f"fusion-{number}", [records[i] for i in indices], diagram, svg_cache))
     if len(groups) > len(sections):
         sections.append(f'<p class="note">{len(groups) - len(sections):,} more distinct fusions are not drawn here '
                         f"(the {len(sections)} seen in most samples are); each sample's own report draws all of its "
@@ -334,7 +336,7 @@ def _partner_line(r: dict, role: str) -> str:
     return ", ".join(b for b in bits if b)
 
 
-def _fusion_section(anchor: str, records: list[dict], diagram: FusionDiagram) -> str:
+def _fusion_section(anchor: str, records: list[dict], diagram: FusionDiagram, svg_cache: Optional[dict] = None) -> str:
     r = records[0]
     frame = str(r.get("frame", "unknown"))
     kinase = str(r.get("kinase_domain", ""))
@@ -358,8 +360,18 @@ def _fusion_section(anchor: str, records: list[dict], diagram: FusionDiagram) ->
     return (
         f'<section class="fusion" id="{anchor}"><h3>{_e(r.get("fusion_name", ""))} {badges}</h3>'
         f'<dl class="details">{dl}</dl>{source}'
-        f'<div class="diagram">{render_diagram(diagram, str(r.get("fusion_name", "")))}</div></section>'
+        f'<div class="diagram">{_svg(diagram, str(r.get("fusion_name", "")), svg_cache)}</div></section>'
     )
+
+
+def _svg(diagram: FusionDiagram, name: str, cache: Optional[dict]) -> str:
+    if cache is None:
+        return render_diagram(diagram, name)
+    key = (diagram, name)
+    drawn = cache.get(key)
+    if drawn is None:
+        drawn = cache[key] = render_diagram(diagram, name)
+    return drawn
 
 
 def _rejects(rejects: Sequence[dict]) -> str:

@@ -86,6 +86,9 @@ class _End:
     kept_left: bool  # the fusion keeps the bases at and left of pos
 
 
+_PERCENT_TABLE = str.maketrans(_PERCENT_ENCODE)
+
+
 def breakend_alt(ref_base: str, kept_left: bool, mate_chrom: str, mate_pos: int, mate_kept_left: bool) -> str:
     """ALT of one breakend per VCF 4.3 §5.4 (t[p[, t]p], ]p]t, [p[t)."""
     bracket = "]" if mate_kept_left else "["
@@ -94,7 +97,8 @@ def breakend_alt(ref_base: str, kept_left: bool, mate_chrom: str, mate_pos: int,
 
 
 def percent_encode(value: Any) -> str:
-    return "".join(_PERCENT_ENCODE.get(ch, ch) for ch in str(value))
+    return str(value).translate(_PERCENT_TABLE)
+
 
 
 def write_vcf(
