@@ -188,13 +188,20 @@ def _columns(records: Sequence[dict]):
     return list(TABLE_COLUMNS) + optional
 
 
-def _cell(record: dict, key: str, numeric: bool, link: str = "") -> str:
+def _display(record: dict, key: str) -> str:
+    """A table cell's text (before drug names are shortened): kinase share, frame label."""
     value = record.get(key)
     text = "" if value is None else str(value)
     if key == "kinase_domain" and record.get("kinase_domain_kept_pct") not in (None, ""):
         text = f"{text} ({float(record['kinase_domain_kept_pct']):g}%)"
     if key == "frame":
         text = FRAME_LABELS.get(text, text)
+    return text
+
+
+def _cell(record: dict, key: str, numeric: bool, link: str = "") -> str:
+    value = record.get(key)
+    text = _display(record, key)
     attrs = ' class="num"' if numeric else ""
     if key == "drugs" and "[" in text:
         # The table shows drug names; approval details stay in the fusion section and the tooltip.
@@ -259,16 +266,9 @@ def _paged_calls_table(records: Sequence[dict], section_of: dict, columns) -> st
     rows = []
     for i, r in enumerate(records):
         cells = []
-        for key, _, numeric in columns:
-            value = r.get(key)
-            text = "" if value is None else str(value)
-            if key == "kinase_domain" and r.get("kinase_domain_kept_pct") not in (None, ""):
-                text = f"{text} ({float(r['kinase_domain_kept_pct']):g}%)"
-            elif key == "frame":
-                text = FRAME_LABELS.get(text, text)
-            elif key == "drugs" and "[" in text:
-                text = _drug_names(text)
-            cells.append(text)
+        for key, _, _ in columns:
+            text = _display(r, key)
+            cells.append(_drug_names(text) if key == "drugs" and "[" in text else text)
         # extra cells: the raw frame value (for frame:in_frame filters) and the fusion section anchor
         rows.append(cells + [str(r.get("frame", "")), section_of.get(i, "")])
     data = {"columns": [[key, numeric] for key, _, numeric in columns], "frame": frame_index, "page": PAGE_ROWS,
