@@ -9,6 +9,7 @@ breakpoints (policy pair first).
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator, Optional, Union
 
@@ -44,7 +45,9 @@ class Annotator:
     domain_table: Optional[DomainTable] = None
     transcripts: str = "canonical"  # "canonical" | "all"
     genome: object = None  # pysam.FastaFile or None
-    interpret: Optional[Callable[[FusionAnnotation], object]] = None  # knowledge step, returns KnowledgeResult
+    # knowledge step, returns KnowledgeResult; an `evidence_of(call)` attribute, when present, names what the
+    # step reads of the row itself, so rows of one junction with the same evidence share one verdict
+    interpret: Optional[Callable[[FusionAnnotation], object]] = None
     preferred: Optional[dict] = None  # gene symbol -> transcript a lab numbers exons on (transcript_choice)
     refseq: Optional[dict] = None  # RefSeq ID -> Ensembl transcript ID, from a MANE summary
     _side_cache: dict = field(default_factory=dict, repr=False)
@@ -53,6 +56,10 @@ class Annotator:
     _synonyms: object = field(default=None, repr=False)
     _best_cache: dict = field(default_factory=dict, repr=False)
     _models: dict = field(default_factory=dict, repr=False)
+    _geometry_cache: dict = field(default_factory=dict, repr=False)
+    # interpret's verdict per (junction annotation, what the verdict reads of the row): never shared between
+    # samples, whose knowledge inputs (tumour type, variants) differ
+    _knowledge_cache: dict = field(default_factory=dict, repr=False)
 
     def synonyms(self):
         """The gene-synonym table, read on first need (a call whose names are all current never needs it)."""
@@ -67,14 +74,69 @@ class Annotator:
             g for it in items if isinstance(it, FusionCall)
             for g in (it.five_prime.gene, it.three_prime.gene, it.five_prime.gene_id, it.three_prime.gene_id) if g
         )
+        # rows of one file that share their Breakpoint objects (readers parse each distinct locus once) find their
+        # junction by identity first; the items list keeps those objects alive, so their ids stay unique
+        by_identity: dict = {}
         for item in items:
             if isinstance(item, Reject):
                 yield item
                 continue
+            local = (id(item.five_prime), id(item.three_prime), item.caller, item.orientation, item.level,
+                     item.junction_model, id(item.extra.get("oriented_by")), id(item.extra.get("retained")),
+                     id(item.extra.get("candidate_genes")))
+            outcome = by_identity.get(local)
+            if outcome is None:
+                outcome = by_identity[local] = self._geometry(item)
+            if isinstance(outcome, CallRejected):
+                yield Reject(item.sample, item.caller, item.source, item.line, str(outcome), item.caller_fusion_name)
+                continue
+            renamed, extra_added, templates = outcome
+            call = item
+            if renamed:  # current symbols (and how they were found) in place of the caller's
+                five, three = templates[0].call.five_prime, templates[0].call.three_prime
+                call = replace(item, five_prime=five, three_prime=three, extra={**item.extra, **extra_added})
+            for template in templates:
+                yield self._with_call(template, call)
+
+    def _geometry(self, call: FusionCall):
+        """(renamed?, extra keys added by normalisation, annotations without knowledge) for this call's junction, or the
+        CallRejected. Worked out once per distinct junction: a cohort aggregate repeats the same breakpoints in
+        many rows (57k rows, 1,154 junctions in the FusionInspector C4 file), and none of this depends on the
+        row's sample, reads or line."""
+        key = (call.caller, call.five_prime, call.three_prime, call.orientation, call.level, call.junction_model,
+               self.transcripts, call.extra.get("oriented_by"), repr(call.extra.get("retained")),
+               repr(call.extra.get("candidate_genes")))
+        cached = self._geometry_cache.get(key)
+        if cached is None:
             try:
-                yield from self.annotate(self._normalize(item))
+                normalized = self._normalize(call)
+                added = {k: v for k, v in normalized.extra.items() if k not in call.extra or call.extra[k] != v}
+                renamed = normalized is not call
+                cached = (renamed, added, tuple(self.annotate(normalized, knowledge=False)))
             except CallRejected as exc:
-                yield Reject(item.sample, item.caller, item.source, item.line, str(exc), item.caller_fusion_name)
+                cached = exc
+            self._geometry_cache[key] = cached
+        return cached
+
+    def _with_call(self, template: FusionAnnotation, call: FusionCall) -> FusionAnnotation:
+        """The junction's annotation for this row: its own call (sample, reads, line), then the knowledge step."""
+        ann = copy.copy(template)  # keeps the writers' per-junction cache (records.py); dataclasses.replace would not
+        object.__setattr__(ann, "call", call)
+        if self.interpret is not None:
+            evidence_of = getattr(self.interpret, "evidence_of", None)
+            key = (id(template), evidence_of(call)) if evidence_of is not None else None
+            cached = self._knowledge_cache.get(key) if key is not None else None
+            if cached is None:
+                # the listed (policy) pair stays the call; an in-frame alternative is stated where a reader looks
+                knowledge = self.interpret(ann)
+                if ann.best is not None and _rescued(ann.frame, ann.best):
+                    knowledge = _with_isoform_pair(knowledge, ann, ann.best)
+                if key is not None:
+                    self._knowledge_cache[key] = (template, knowledge)  # the template keeps its id unique
+            else:
+                knowledge = cached[1]
+            object.__setattr__(ann, "knowledge", knowledge)
+        return ann
 
     def _normalize(self, call: FusionCall) -> FusionCall:
         """Current gene symbols (originals kept in extra); genes and 5'/3' order for breakend-only calls."""
@@ -83,7 +145,9 @@ class Annotator:
             call = orient_with_reference(call, self.reference)
         return call
 
-    def annotate(self, call: FusionCall) -> list[FusionAnnotation]:
+    def annotate(self, call: FusionCall, knowledge: bool = True) -> list[FusionAnnotation]:
+        """Annotations of one normalised call (one per transcript pair); with the knowledge step unless
+        ``knowledge`` is False."""
         model = self._junction_model(call)
         if call.orientation == "5to3":
             bp5, bp3 = call.five_prime, call.three_prime
@@ -94,7 +158,8 @@ class Annotator:
             pairs, (bp5, bp3), oriented_by, notes = self._orient(call, model)
         out = []
         for side5, side3 in pairs:
-            out.append(self._annotate_pair(call, side5, side3, oriented_by, notes, (bp5, bp3, model)))
+            ann = self._annotate_pair(call, side5, side3, oriented_by, notes, (bp5, bp3, model))
+            out.append(self._with_call(ann, call) if knowledge else ann)
         return out
 
     def _junction_model(self, call: FusionCall) -> str:
@@ -344,20 +409,14 @@ class Annotator:
             oriented_by=oriented_by, notes=tuple(notes) + extra_notes, flags=self._review_flags(side5, side3),
         )
         best = self._best_pair(ann, *breakpoints)
-        # a 5'UTR fusion is its own finding (the 3' partner's start codon), not a frame to rescue
-        rescue = (best is not None and frame.frame not in ("in_frame", "utr5_fusion") and best.frame.frame == "in_frame")
+        rescue = best is not None and _rescued(frame, best)
         flags = ann.flags
         pair = f"{side5.transcript_id}/{side3.transcript_id}"
         if rescue:
             flags += (_rescue_flag(call, ann, best),)
-        ann = replace(ann, best=best, flags=flags, mane_exons=self._mane_exon(side5, "5") + self._mane_exon(side3, "3"),
-                      actionability_pair=pair + (f" (listed pair, {frame.frame.replace('_', ' ')}; in frame on isoform "
-                                                 f"pair {best.transcripts})" if rescue else ""))
-        if self.interpret is not None:
-            # the listed (policy) pair stays the call; an in-frame alternative is stated where a reader looks
-            knowledge = self.interpret(ann)
-            ann = replace(ann, knowledge=_with_isoform_pair(knowledge, ann, best) if rescue else knowledge)
-        return ann
+        return replace(ann, best=best, flags=flags, mane_exons=self._mane_exon(side5, "5") + self._mane_exon(side3, "3"),
+                       actionability_pair=pair + (f" (listed pair, {frame.frame.replace('_', ' ')}; in frame on isoform "
+                                                  f"pair {best.transcripts})" if rescue else ""))
 
     def _mane_exon(self, side: SideAnnotation, role: str) -> tuple:
         """(MANE Select / canonical transcript, junction exon on it): the numbering most reports share."""
@@ -414,6 +473,12 @@ class Annotator:
                 best = IsoformPair(a, b, self._frame(a, b), self._domains(a, b), evaluated, len(in_frame))
         self._best_cache[key] = ((side5, side3), best)
         return best
+
+def _rescued(frame, best: IsoformPair) -> bool:
+    """Another isoform pair is in frame where the listed one is not (a 5'UTR fusion is its own finding, the
+    3' partner's start codon, not a frame to rescue)."""
+    return frame.frame not in ("in_frame", "utr5_fusion") and best.frame.frame == "in_frame"
+
 
 def _listed(options: list[SideAnnotation]) -> list[SideAnnotation]:
     """Transcripts whose exons span the breakpoint (not up- or downstream of it); the policy one if none does."""

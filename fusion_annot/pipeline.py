@@ -1,7 +1,9 @@
 """One sample, end to end: read -> annotate -> write. Shared by the CLI and the workflow rules."""
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import gc
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,7 +17,7 @@ from .model import FusionAnnotation, Reject
 from .readers import detect_format, get_reader
 from .reference import PACK_SUFFIX, Reference, load_reference
 from .writers.json import write_json
-from .writers.records import reject_record, to_record
+from .writers.records import output_row, reject_record
 from .writers.tsv import write_rejects, write_tsv
 
 SAFE_SAMPLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -34,15 +36,16 @@ class Resources:
     preferred: Optional[dict] = None  # gene -> transcript (--preferred-transcripts)
     refseq: Optional[dict] = None  # RefSeq -> Ensembl transcript (--mane-summary)
     # Results that depend only on the reference and these resources (breakpoint -> transcript sides, domains,
-    # best isoform pair, drawn diagrams), shared by every sample a process annotates: a junction seen in
-    # many samples is worked out once. Per-sample knowledge (tumour type, variants) is never cached here.
+    # best isoform pair, a junction's whole annotation before the knowledge step, drawn diagrams), shared by
+    # every sample a process annotates: a junction seen in many samples is worked out once. Per-sample knowledge (tumour type, variants) is never cached here.
     caches: dict = field(default_factory=dict)
 
     def annotator(self, transcripts: str = "canonical", interpret=None) -> Annotator:
-        shared = {name: self.caches.setdefault(name, {}) for name in ("sides", "domains", "best")}
+        shared = {name: self.caches.setdefault(name, {}) for name in ("sides", "domains", "best", "geometry")}
         return Annotator(self.reference, self.domain_table, transcripts=transcripts, genome=self.genome,
                          interpret=interpret, preferred=self.preferred, refseq=self.refseq,
-                         _side_cache=shared["sides"], _domain_cache=shared["domains"], _best_cache=shared["best"])
+                         _side_cache=shared["sides"], _domain_cache=shared["domains"], _best_cache=shared["best"],
+                         _geometry_cache=shared["geometry"])
 
 
 def load_resources(reference: str = "bundled", domains: Optional[str] = None, genome: Optional[str] = None,
@@ -123,7 +126,14 @@ def make_interpreter(resources: Resources, variants=(), tumor_type: Optional[str
             return interpret(annotation, resources.knowledge, variants, tumor_type=tumor_type)
         return interpret(annotation, resources.knowledge, variants)
 
+    _interpret.evidence_of = verdict_evidence
     return _interpret
+
+
+def verdict_evidence(call) -> tuple:
+    """What the knowledge step reads of a row beyond its junction's annotation (read support, caller, level):
+    rows that agree on these and share a junction get one verdict. Keep in step with fusion_annot.knowledge."""
+    return (call.caller, call.level, call.split_reads, call.spanning_reads, call.caller_frame)
 
 
 def check_sample_name(sample: str) -> str:
@@ -153,6 +163,28 @@ def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "aut
                   transcripts: str = "canonical", variants=(), tumor_type: Optional[str] = None,
                   build_check: bool = True, bam: Optional[str] = None, bam_kind: str = "rna",
                   vcf: bool = False, html: bool = False) -> SampleResult:
+    """Read, annotate and write one sample's file (TSV, JSON, rejects; VCF/HTML on request)."""
+    with _without_cyclic_gc():
+        return _annotate_file(path, out_dir, resources, fmt, sample, transcripts, variants, tumor_type, build_check,
+                              bam, bam_kind, vcf, html)
+
+
+@contextlib.contextmanager
+def _without_cyclic_gc():
+    """Cyclic garbage collection paused while one file is annotated: the rows build many small acyclic objects,
+    and each full collection walks every object of the loaded reference (a quarter of the time on a 57k-row
+    aggregate). Reference counting still frees everything; the previous setting is restored afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _annotate_file(path, out_dir, resources, fmt, sample, transcripts, variants, tumor_type, build_check, bam,
+                   bam_kind, vcf, html) -> SampleResult:
     explicit = bool(sample)
     sample = check_sample_name(sample or default_sample_name(path))
     fmt = detect_format(path) if fmt in (None, "", "auto") else get_reader(fmt).name
@@ -181,11 +213,12 @@ def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "aut
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "rows_read": len(items), "annotated_calls": len({id(a.call) for a in annotations}), "rejected_rows": len(rejects),
     })
-    records = [to_record(a) for a in annotations]
+    record_cache = resources.caches.setdefault("records", {})
+    rows = [output_row(a, record_cache) for a in annotations]
     reject_rows = [reject_record(r) for r in rejects]
     tsv, jsn, rej = out / f"{sample}.fusions.tsv", out / f"{sample}.fusions.json", out / f"{sample}.rejects.tsv"
-    write_tsv(tsv, records, meta)
-    write_json(jsn, records, reject_rows, meta)
+    write_tsv(tsv, rows, meta)
+    write_json(jsn, rows, reject_rows, meta)
     write_rejects(rej, reject_rows, meta)
     if vcf:
         from .writers.vcf import write_vcf
@@ -201,6 +234,7 @@ def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "aut
         from .writers.diagram import diagram_from_record
         from .writers.html import write_report
 
+        records = [r.as_dict() for r in rows]
         diagrams = [diagram_from_record(r, resources.reference, resources.domain_table) for r in records] if records else None
         write_report(out / f"{sample}.report.html", records, diagrams=diagrams, title=sample, metadata=[meta],
                      rejects=reject_rows, svg_cache=resources.caches.setdefault("svg", {}))

@@ -8,6 +8,8 @@ BEDPE interval into the 1-based junction base.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import re
 from typing import Iterable, Iterator, Optional, Sequence
 
@@ -149,6 +151,42 @@ def _rows(lines, n_columns: int, delimiter: str) -> Iterator[tuple[int, list[str
         if len(fields) < n_columns:
             fields.extend([""] * (n_columns - len(fields)))
         yield number, fields, line
+
+
+class RowExtra(Mapping):
+    """A row's caller columns the model has no field for, read from the row's own fields on access (empty and
+    '.' values absent). The same mapping as a dict built per row, without one dict per row: aggregates run to
+    hundreds of thousands of rows and few of these columns are ever read."""
+
+    __slots__ = ("_index", "_fields")
+
+    def __init__(self, index: dict[str, int], fields: list[str]):
+        self._index = index  # column name -> field index, shared by every row of the file
+        self._fields = fields
+
+    def __getitem__(self, name: str) -> str:
+        value = self._fields[self._index[name]]
+        if value in ("", "."):
+            raise KeyError(name)
+        return value
+
+    def get(self, name: str, default=None):
+        i = self._index.get(name)
+        if i is None:
+            return default
+        value = self._fields[i]
+        return default if value in ("", ".") else value
+
+    def __iter__(self):
+        fields = self._fields
+        return (name for name, i in self._index.items() if fields[i] not in ("", "."))
+
+    def __len__(self) -> int:
+        fields = self._fields
+        return sum(fields[i] not in ("", ".") for i in self._index.values())
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 def extra_columns(record: dict[str, str], used: frozenset[str], bulky: frozenset[str] = frozenset()) -> dict[str, str]:

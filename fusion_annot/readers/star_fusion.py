@@ -19,7 +19,7 @@ from typing import Iterator, Union
 
 from ..model import Breakpoint, FusionCall, Reject
 from . import ReaderSpec
-from .fields import count, header_columns, open_table, parse_locus, split_gene_id, truncation_note
+from .fields import RowExtra, count, header_columns, open_table, parse_locus, split_gene_id, truncation_note
 from .tabular import normalize_caller_frame, reject
 
 NAME = "star-fusion"
@@ -69,15 +69,31 @@ def read_left_right(path: str, sample: str, caller: str) -> Iterator[Union[Fusio
     i_sample = col("sample")
     i_name = col("FusionName", "fusion_name")
     i_junction, i_spanning, i_frame = col("JunctionReadCount"), col("SpanningFragCount"), col("PROT_FUSION_TYPE")
-    extra_index = [(n, i) for n, i in index.items() if n not in _USED and n not in _BULKY]
+    extra_index = {n: i for n, i in index.items() if n not in _USED and n not in _BULKY}
     n_columns = len(columns)
+    # An aggregate repeats the same partners and breakpoints in many rows: each distinct (gene, locus) text is
+    # parsed once, and its rows share one (immutable) Breakpoint.
+    sides: dict = {}
+
+    def side(gene_value: str, locus_value: str, label: str) -> Breakpoint:
+        key = (gene_value, locus_value, label)
+        parsed = sides.get(key)
+        if parsed is None:
+            try:
+                parsed = _side(gene_value, locus_value, label)
+            except ValueError as exc:
+                parsed = exc
+            sides[key] = parsed
+        if isinstance(parsed, ValueError):
+            raise parsed
+        return parsed
 
     for line, fields, raw in rows:
         row_sample = fields[i_sample].strip() if i_sample >= 0 else ""
         row_sample = row_sample or sample
         try:
-            five = _side(fields[i_lgene], fields[i_lbp], "Left")
-            three = _side(fields[i_rgene], fields[i_rbp], "Right")
+            five = side(fields[i_lgene], fields[i_lbp], "Left")
+            three = side(fields[i_rgene], fields[i_rbp], "Right")
         except ValueError as exc:
             yield reject(row_sample, caller, path, line, f"{exc}{truncation_note(raw, n_columns)}", raw)
             continue
@@ -94,7 +110,7 @@ def read_left_right(path: str, sample: str, caller: str) -> Iterator[Union[Fusio
             split_reads=count(fields[i_junction]) if i_junction >= 0 else None,
             spanning_reads=count(fields[i_spanning]) if i_spanning >= 0 else None,
             level="breakpoint",
-            extra={n: v for n, i in extra_index if (v := fields[i]) not in ("", ".")},  # verbatim
+            extra=RowExtra(extra_index, fields),  # verbatim
         )
 
 

@@ -60,6 +60,8 @@ _INT = re.compile(r"^-?\d+$")
 
 
 def to_int(value: str) -> Optional[int]:
+    if type(value) is str and len(value) < 19 and value.isascii() and value.isdigit():  # the common case: a count
+        return int(value)
     value = (value or "").strip()
     if _INT.match(value):
         return int(value)

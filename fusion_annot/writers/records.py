@@ -3,6 +3,7 @@ with other tools; docs/output-columns.md documents every column."""
 from __future__ import annotations
 
 from dataclasses import fields
+from typing import Optional
 
 from ..domains import format_hits
 from ..model import FRAME_VALUES, FusionAnnotation, KnowledgeResult, Reject
@@ -39,14 +40,97 @@ def _v(x):
     return "" if x is None else x
 
 
-def to_record(a: FusionAnnotation) -> dict:
+# Columns that come from the row itself (sample, reads, line) or from the per-sample knowledge step; every other
+# column depends only on the junction's annotation and is worked out once per junction (JunctionColumns).
+CALL_COLUMNS = ("sample", "caller", "caller_frame", "frame_agrees_with_caller", "gene5_original", "gene3_original",
+                "split_reads", "spanning_reads", "bam_split_reads", "bam_spanning_pairs", "bam_note",
+                "caller_fusion_name", "source_file", "source_line")
+ROW_COLUMNS = CALL_COLUMNS + KNOWLEDGE_COLUMNS
+
+
+class FusionRecord(dict):
+    """One output row (column -> value; read-only by convention). ``junction`` and ``verdict`` hold the columns
+    shared by every row of the same junction annotation and knowledge result, with their TSV cells and JSON
+    text rendered once for all those rows."""
+
+    __slots__ = ("junction", "verdict")
+
+
+class SharedColumns:
+    """Columns shared by many rows, and their TSV and JSON renderings (filled by the writers on first use)."""
+
+    __slots__ = ("values", "anchor", "tsv_cells", "json_parts", "verdicts")
+
+    def __init__(self, values: dict, anchor):
+        self.values = values
+        self.anchor = anchor  # keeps the objects whose ids key the caches alive, so an id is never reused
+        self.tsv_cells = None
+        self.json_parts = None
+        self.verdicts = {}
+
+
+class FusionRow:
+    """One output row kept compactly: the junction and verdict columns it shares with other rows, and its own
+    call columns (CALL_COLUMNS order). The writers render it without building a dict per row."""
+
+    __slots__ = ("junction", "verdict", "call_values")
+
+    def __init__(self, junction: SharedColumns, verdict: SharedColumns, call_values: tuple):
+        self.junction, self.verdict, self.call_values = junction, verdict, call_values
+
+    def as_dict(self) -> FusionRecord:
+        rec = FusionRecord(self.junction.values)
+        rec.junction, rec.verdict = self.junction, self.verdict
+        rec.update(zip(CALL_COLUMNS, self.call_values))
+        rec.update(self.verdict.values)
+        return rec
+
+
+def output_row(a: FusionAnnotation, cache: Optional[dict] = None) -> FusionRow:
+    """The output row of one annotation. ``cache`` (a dict kept by the caller, e.g. per process) holds the
+    junction-level columns of annotations that share their sides, frame and domains (the rows of one
+    junction in a cohort file) and of the verdicts they share, so each is built and rendered once."""
+    knowledge = a.knowledge
+    if cache is None:
+        junction = SharedColumns(_junction_columns(a), a)
+    else:
+        key = (id(a.side5), id(a.side3), id(a.frame), id(a.domains), id(a.best), id(a.notes), id(a.flags),
+               id(a.mane_exons), a.oriented_by, a.actionability_pair, a.call.level)
+        junction = cache.get(key)
+        if junction is None:
+            junction = cache[key] = SharedColumns(_junction_columns(a), a)
+    verdict = junction.verdicts.get(id(knowledge))
+    if verdict is None:
+        verdict = junction.verdicts[id(knowledge)] = SharedColumns(_knowledge_columns(knowledge, a.flags), knowledge)
+    call, support = a.call, a.support
+    return FusionRow(junction, verdict, (
+        call.sample, call.caller, _v(call.caller_frame), _agreement(call.caller_frame, a.frame.frame),
+        _original(call, "5", a.gene5), _original(call, "3", a.gene3), _v(call.split_reads), _v(call.spanning_reads),
+        _v(support.split_reads) if support else "", _v(support.spanning_pairs) if support else "",
+        support.note if support else "", call.caller_fusion_name, call.source, call.line,
+    ))
+
+
+def to_record(a: FusionAnnotation, cache: Optional[dict] = None) -> FusionRecord:
+    """The output row of one annotation as a dict (column -> value, in COLUMNS order)."""
+    return output_row(a, cache).as_dict()
+
+
+def _knowledge_columns(knowledge: KnowledgeResult, flags: tuple) -> dict:
+    values = {name: getattr(knowledge, name) for name in KNOWLEDGE_COLUMNS}
+    if flags:
+        values["review_flag"] = "; ".join(x for x in (values["review_flag"], *flags) if x)
+    return values
+
+
+def _junction_columns(a: FusionAnnotation) -> dict:
+    """Every column of COLUMNS, the row-level ones empty (filled by to_record)."""
     s5, s3, call = a.side5, a.side3, a.call
     bp5, bp3 = (call.five_prime, call.three_prime)
     if a.oriented_by == "reference" and s5 is not None and bp5.gene != s5.gene and bp3.gene == s5.gene:
         bp5, bp3 = bp3, bp5  # the reference reversed the caller's order
-    rec = {
-        "sample": call.sample,
-        "caller": call.caller,
+    rec = dict.fromkeys(COLUMNS, "")
+    rec.update({
         "fusion_name": a.fusion_name,
         "gene5": a.gene5,
         "gene3": a.gene3,
@@ -70,8 +154,6 @@ def to_record(a: FusionAnnotation) -> dict:
         "kinase_domain": a.domains.kinase_domain,
         "kinase_domain_kept_pct": _v(a.domains.kinase_domain_kept_pct),
         "domains5": format_hits(a.domains.domains5),
-        "caller_frame": _v(call.caller_frame),
-        "frame_agrees_with_caller": _agreement(call.caller_frame, a.frame.frame),
         "frame_reason": a.frame.reason,
         "peptide_note": a.frame.peptide_note,
         "junction_sequence": a.frame.junction_sequence,
@@ -90,23 +172,10 @@ def to_record(a: FusionAnnotation) -> dict:
         "protein_length3": _v(s3.protein_length if s3 else None),
         "canonical5": _v(s5.is_canonical if s5 else None),
         "canonical3": _v(s3.is_canonical if s3 else None),
-        "gene5_original": _original(call, "5", a.gene5),
-        "gene3_original": _original(call, "3", a.gene3),
-        "split_reads": _v(call.split_reads),
-        "spanning_reads": _v(call.spanning_reads),
-        "bam_split_reads": _v(a.support.split_reads if a.support else None),
-        "bam_spanning_pairs": _v(a.support.spanning_pairs if a.support else None),
-        "bam_note": (a.support.note if a.support else ""),
-        "caller_fusion_name": call.caller_fusion_name,
         "oriented_by": a.oriented_by,
         "notes": " | ".join(a.notes),
-        "source_file": call.source,
-        "source_line": call.line,
-    }
+    })
     rec.update(_isoform_columns(a))
-    for f in fields(KnowledgeResult):
-        rec[f.name] = getattr(a.knowledge, f.name)
-    rec["review_flag"] = "; ".join(x for x in (rec["review_flag"], *a.flags) if x)
     return rec
 
 
