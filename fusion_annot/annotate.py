@@ -13,7 +13,7 @@ import copy
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator, Optional, Union
 
-from .domains import DomainTable, assess_domains
+from .domains import DomainTable, assess_domains, assess_three_prime, five_prime_kinase
 from .frame import NO_SEQUENCE_NOTE, GenomeSequence, decide_frame, included_intron_bases, sequence_source, translate_fusion
 from .mapping import edge_offset, map_breakpoint, map_exon
 from .model import Breakpoint, FusionAnnotation, FusionCall, IsoformPair, KnowledgeResult, Reject, SideAnnotation
@@ -399,6 +399,25 @@ class Annotator:
             self._domain_cache[dkey] = domains
         return domains
 
+    def _kinase3(self, side3: SideAnnotation) -> str:
+        """The 3' kinase call of a pair (it depends on the 3' side alone): ranks isoform pairs without
+        assessing every pair's domains."""
+        key = ("kinase3", side3.transcript_id, side3.cds_offset, side3.retained_exons, side3.site)
+        call = self._domain_cache.get(key)
+        if call is None:
+            canonical3 = self.reference.canonical_transcript(side3.gene)
+            call = self._domain_cache[key] = assess_three_prime(
+                None, side3, self.domain_table, (canonical3.transcript_id, canonical3.transcript_name) if canonical3 else None
+            ).kinase_domain
+        return call
+
+    def _kinase5(self, side5: SideAnnotation) -> str:
+        key = ("kinase5", side5.transcript_id, side5.cds_offset, side5.retained_exons, side5.site)
+        call = self._domain_cache.get(key)
+        if call is None:
+            call = self._domain_cache[key] = five_prime_kinase(side5, self.domain_table)[0]
+        return call
+
     def _annotate_pair(self, call, side5, side3, oriented_by, notes, breakpoints) -> FusionAnnotation:
         frame = self._frame(side5, side3)
         domains = self._domains(side5, side3)
@@ -460,8 +479,7 @@ class Annotator:
         else:
             def rank(candidate):
                 a, b, frame = candidate
-                domains = self._domains(a, b)
-                kinase = max(_KINASE_RANK.get(domains.kinase_domain, 0), _KINASE_RANK.get(domains.kinase_domain5, 0))
+                kinase = max(_KINASE_RANK.get(self._kinase3(b), 0), _KINASE_RANK.get(self._kinase5(a), 0))
                 closeness = (a.transcript_id == side5.transcript_id) + (b.transcript_id == side3.transcript_id)
                 policy = a.is_canonical + b.is_canonical
                 return (kinase, closeness, policy, a.cds_length + b.cds_length)

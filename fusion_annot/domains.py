@@ -284,12 +284,12 @@ def five_prime_kinase(side5: Optional[SideAnnotation], table: Optional[DomainTab
 def assess_domains(side5: Optional[SideAnnotation], side3: Optional[SideAnnotation], table: Optional[DomainTable],
                    gene3_canonical: Optional[tuple[str, str]] = None) -> DomainResult:
     """Domains kept by each side, the 3' kinase call (kinase_domain) and the 5' one (kinase_domain5)."""
-    result = _assess_three_prime(side5, side3, table, gene3_canonical)
+    result = assess_three_prime(side5, side3, table, gene3_canonical)
     call5, pct5, detail5 = five_prime_kinase(side5, table)
     return replace(result, kinase_domain5=call5, kinase_domain5_kept_pct=pct5, kinase_domain5_detail=detail5)
 
 
-def _assess_three_prime(side5: Optional[SideAnnotation], side3: Optional[SideAnnotation], table: Optional[DomainTable],
+def assess_three_prime(side5: Optional[SideAnnotation], side3: Optional[SideAnnotation], table: Optional[DomainTable],
                         gene3_canonical: Optional[tuple[str, str]] = None) -> DomainResult:
     """Domains kept by each side, and the 3' kinase call.
 

@@ -16,6 +16,9 @@ class InputError(FusionAnnotError):
         where = f"{self.path}:{line}" if line else self.path
         super().__init__(f"{where}: {reason}")
 
+    def __reduce__(self):  # rebuilt from its parts when a worker process (--threads) hands it back
+        return (type(self), (self.path, self.line, self.reason))
+
 
 class ReferenceError_(FusionAnnotError):
     """The reference (GTF, pyensembl release, domain table) cannot be used."""

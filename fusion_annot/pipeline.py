@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import gc
+import tempfile
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,9 +17,7 @@ from .errors import FusionAnnotError, InputError
 from .model import FusionAnnotation, Reject
 from .readers import detect_format, get_reader
 from .reference import PACK_SUFFIX, Reference, load_reference
-from .writers.json import write_json
 from .writers.records import output_row, reject_record
-from .writers.tsv import write_rejects, write_tsv
 
 SAFE_SAMPLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -150,23 +149,32 @@ def default_sample_name(path: str) -> str:
 
 @dataclass
 class SampleResult:
-    annotations: list
-    rejects: list
+    annotations: list  # every annotation, when kept (annotate_file keep_annotations); else empty
+    rejects: list  # every reject, when kept; else empty
     rows_read: int
     fmt: str
     tsv: Path
     json: Path
     rejects_tsv: Path
+    annotated_calls: int = 0  # input rows annotated (a row may give several annotation rows: --transcripts all)
+    annotation_rows: int = 0
+    rejected_rows: int = 0
 
 
 def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "auto", sample: Optional[str] = None,
                   transcripts: str = "canonical", variants=(), tumor_type: Optional[str] = None,
                   build_check: bool = True, bam: Optional[str] = None, bam_kind: str = "rna",
-                  vcf: bool = False, html: bool = False) -> SampleResult:
-    """Read, annotate and write one sample's file (TSV, JSON, rejects; VCF/HTML on request)."""
+                  vcf: bool = False, html: bool = False, keep_annotations: bool = True, threads: int = 1) -> SampleResult:
+    """Read, annotate and write one sample's file (TSV, JSON, rejects; VCF/HTML on request).
+
+    Rows stream from the reader to the writers (fusion_annot.streaming): with ``keep_annotations=False`` (and
+    no --bam, --vcf or --html, which need every annotation at the end) memory is bounded by the distinct
+    junctions, whatever the file's length, and ``threads`` > 1 annotates the file's chunks in that many
+    processes, with the same output. Nothing is written when the file fails a check (build, several samples
+    with --vcf)."""
     with _without_cyclic_gc():
         return _annotate_file(path, out_dir, resources, fmt, sample, transcripts, variants, tumor_type, build_check,
-                              bam, bam_kind, vcf, html)
+                              bam, bam_kind, vcf, html, keep_annotations, threads)
 
 
 @contextlib.contextmanager
@@ -184,49 +192,55 @@ def _without_cyclic_gc():
 
 
 def _annotate_file(path, out_dir, resources, fmt, sample, transcripts, variants, tumor_type, build_check, bam,
-                   bam_kind, vcf, html) -> SampleResult:
+                   bam_kind, vcf, html, keep_annotations, threads) -> SampleResult:
+    from . import streaming
+
     explicit = bool(sample)
     sample = check_sample_name(sample or default_sample_name(path))
     fmt = detect_format(path) if fmt in (None, "", "auto") else get_reader(fmt).name
-    items = list(get_reader(fmt).read(path, sample))
-    if explicit:  # --sample names every row, over a sample column in the file (JAFFA writes its run name there)
-        items = [i if i.sample == sample else replace(i, sample=sample) for i in items]
-    calls = [i for i in items if not isinstance(i, Reject)]
-    if build_check and calls:
-        _check_build(calls, resources.reference, path)
-    annotator = resources.annotator(transcripts, make_interpreter(resources, variants, tumor_type))
-    annotations, rejects = [], []
-    for result in annotator.annotate_all(items):
-        (rejects if isinstance(result, Reject) else annotations).append(result)
-    if bam:
-        annotations = add_read_support(annotations, bam, bam_kind)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError(str(out), 0, "--out-dir is a file, not a directory")
-    out.mkdir(parents=True, exist_ok=True)
-    meta = dict(resources.metadata)
-    if bam:
-        meta["alignments"] = f"{bam} ({bam_kind}; MAPQ >= 20)"
-    meta.update({
-        "sample": sample, "input": str(path), "format": fmt, "transcript_policy": transcripts,
-        "build_check": "on" if build_check else "off (--no-build-check)",
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "rows_read": len(items), "annotated_calls": len({id(a.call) for a in annotations}), "rejected_rows": len(rejects),
-    })
-    record_cache = resources.caches.setdefault("records", {})
-    rows = [output_row(a, record_cache) for a in annotations]
-    reject_rows = [reject_record(r) for r in rejects]
-    tsv, jsn, rej = out / f"{sample}.fusions.tsv", out / f"{sample}.fusions.json", out / f"{sample}.rejects.tsv"
-    write_tsv(tsv, rows, meta)
-    write_json(jsn, rows, reject_rows, meta)
-    write_rejects(rej, reject_rows, meta)
+    keep = keep_annotations or bool(bam or vcf or html)
+    annotations, rejects = [], []
+    with tempfile.TemporaryDirectory(prefix="fusion-annot-") as work:
+        job = _FileJob(path, fmt, sample if explicit else None, sample, transcripts, variants, tumor_type, work)
+        if threads > 1 and not keep:
+            from .parallel import annotate_chunks_in_processes
+
+            outputs = annotate_chunks_in_processes(job, resources, threads)
+        else:
+            support = (lambda anns: add_read_support(anns, bam, bam_kind)) if bam else None
+            outputs = job.run(resources, keep=(annotations, rejects) if keep else None, add_support=support)
+        distinct_calls: dict = {}
+        samples_in_file: set = set()
+        for o in outputs:
+            samples_in_file |= o.samples
+            for key, call in o.distinct_calls.items():
+                distinct_calls.setdefault(key, call)
+        if build_check and distinct_calls:
+            _check_build(list(distinct_calls.values()), resources.reference, path)
+        if vcf and len(samples_in_file) > 1:
+            shown = ", ".join(sorted(samples_in_file)[:3])
+            raise InputError(str(path), 0, f"--vcf writes one VCF per sample, but this file holds {len(samples_in_file)} "
+                                           f"samples ({shown}, ...): annotate without --vcf")
+        counts = {name: sum(getattr(o, name) for o in outputs)
+                  for name in ("rows_read", "annotated_calls", "annotation_rows", "rejected_rows")}
+        out.mkdir(parents=True, exist_ok=True)
+        meta = dict(resources.metadata)
+        if bam:
+            meta["alignments"] = f"{bam} ({bam_kind}; MAPQ >= 20)"
+        meta.update({
+            "sample": sample, "input": str(path), "format": fmt, "transcript_policy": transcripts,
+            "build_check": "on" if build_check else "off (--no-build-check)",
+            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "rows_read": counts["rows_read"], "annotated_calls": counts["annotated_calls"],
+            "rejected_rows": counts["rejected_rows"],
+        })
+        tsv, jsn, rej = out / f"{sample}.fusions.tsv", out / f"{sample}.fusions.json", out / f"{sample}.rejects.tsv"
+        streaming.assemble(outputs, meta, tsv, jsn, rej, out / f"{sample}.fusion_proteins.fa", out / f"{sample}.fusion_cds.fa")
     if vcf:
         from .writers.vcf import write_vcf
-
-        samples_in_file = sorted({a.call.sample for a in annotations})
-        if len(samples_in_file) > 1:
-            raise InputError(str(path), 0, f"--vcf writes one VCF per sample, but this file holds {len(samples_in_file)} "
-                                           f"samples ({', '.join(samples_in_file[:3])}, ...): annotate without --vcf")
 
         write_vcf(annotations, out / f"{sample}.fusions.vcf.gz", sample=sample, reference_name=resources.reference.build,
                   genome=resources.genome, support=[a.support for a in annotations] if bam else None)
@@ -234,16 +248,46 @@ def _annotate_file(path, out_dir, resources, fmt, sample, transcripts, variants,
         from .writers.diagram import diagram_from_record
         from .writers.html import write_report
 
-        records = [r.as_dict() for r in rows]
+        record_cache = resources.caches.setdefault("records", {})
+        records = [output_row(a, record_cache).as_dict() for a in annotations]
         diagrams = [diagram_from_record(r, resources.reference, resources.domain_table) for r in records] if records else None
         write_report(out / f"{sample}.report.html", records, diagrams=diagrams, title=sample, metadata=[meta],
-                     rejects=reject_rows, svg_cache=resources.caches.setdefault("svg", {}))
-    if any(a.frame.fusion_cds for a in annotations):
-        from .writers.fasta import write_fusion_fasta
+                     rejects=[reject_record(r) for r in rejects], svg_cache=resources.caches.setdefault("svg", {}))
+    return SampleResult(annotations, rejects, counts["rows_read"], fmt, tsv, jsn, rej, counts["annotated_calls"],
+                        counts["annotation_rows"], counts["rejected_rows"])
 
-        write_fusion_fasta(annotations, out / f"{sample}.fusion_proteins.fa", molecule="protein")
-        write_fusion_fasta(annotations, out / f"{sample}.fusion_cds.fa", molecule="cds")
-    return SampleResult(annotations, rejects, len(items), fmt, tsv, jsn, rej)
+
+@dataclass
+class _FileJob:
+    """One input file to annotate, as plain data (a worker process of --threads runs a share of its chunks)."""
+
+    path: str
+    fmt: str
+    rename_to: Optional[str]  # --sample: every row gets this sample name
+    sample: str
+    transcripts: str
+    variants: tuple
+    tumor_type: Optional[str]
+    work_dir: str
+
+    def run(self, resources: "Resources", share: Optional[tuple[int, int]] = None, keep=None, add_support=None) -> list:
+        """ChunkOutputs of the chunks this process annotates: all of them, or with ``share`` (k, n) every n-th
+        chunk from the k-th (the others are read and skipped)."""
+        from . import streaming
+
+        items = get_reader(self.fmt).read(self.path, self.sample)
+        if self.rename_to:  # --sample names every row, over a sample column in the file (JAFFA writes its run name)
+            items = (i if i.sample == self.rename_to else replace(i, sample=self.rename_to) for i in items)
+        annotator = resources.annotator(self.transcripts, make_interpreter(resources, self.variants, self.tumor_type))
+        record_cache = resources.caches.setdefault("records", {})
+        outputs = []
+        for index, chunk in enumerate(streaming.chunks(items)):
+            if share is not None and index % share[1] != share[0]:
+                continue
+            outputs.append(streaming.annotate_chunk(index, chunk, annotator, record_cache, self.work_dir, keep, add_support))
+        if not outputs and share is None:  # an input with no rows still gets its (empty) outputs
+            outputs.append(streaming.ChunkOutput(0, self.work_dir))
+        return outputs
 
 
 def add_read_support(annotations: list, bam: str, kind: str = "rna") -> list:

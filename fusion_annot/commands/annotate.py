@@ -29,32 +29,56 @@ def register(sub) -> None:
                    help="rna: mates searched up to 100 kb from the junction (spliced); dna: 1 kb (default rna)")
     p.add_argument("--vcf", action="store_true", help="also write SAMPLE.fusions.vcf.gz (BND pairs, VCF 4.3, tabix-indexed)")
     p.add_argument("--no-build-check", action="store_true", help="skip the genome-build plausibility check")
+    p.add_argument("--threads", type=int, default=1, metavar="N",
+                   help="worker processes (default 1): several samples run side by side; one large file is annotated "
+                        "in chunks across them. The outputs are the same as with 1")
     add_reference_options(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from ..errors import FusionAnnotError, InputError
-    from ..pipeline import default_sample_name, load_resources
+    from ..errors import InputError
+    from ..parallel import map_in_processes
+    from ..pipeline import load_resources
 
+    if args.threads < 1:
+        raise InputError("--threads", 0, f"must be at least 1, not {args.threads}")
     jobs = _jobs(args)
     resources = load_resources(args.reference, args.domains, args.genome, args.cache_dir,
                                preferred_transcripts=args.preferred_transcripts, mane_summary=args.mane_summary)
     if len(jobs) == 1:
-        _annotate_one(args, resources, jobs[0])
+        print(_annotate_one(args, resources, jobs[0], threads=args.threads), file=sys.stderr)
         return 0
+    # several samples: one sample per worker process at a time; messages in sheet order, whichever ends first
+    outcomes = map_in_processes(_try_one, [(args, job) for job in jobs], args.threads, resources)
     failed = []
-    for job in jobs:
-        try:
-            _annotate_one(args, resources, job)
-        except FusionAnnotError as exc:  # one bad sample must not stop the others
-            failed.append(job["sample"] or default_sample_name(job["path"]))
-            print(f"fusion-annot annotate: error: sample {failed[-1]}: {exc}", file=sys.stderr)
+    for job, (ok, message) in zip(jobs, outcomes):
+        if ok:
+            print(message, file=sys.stderr)
+        else:  # one bad sample must not stop the others
+            failed.append(_sample_of(job))
+            print(f"fusion-annot annotate: error: sample {failed[-1]}: {message}", file=sys.stderr)
     print(f"annotated {len(jobs) - len(failed)} of {len(jobs)} samples"
           + (f"; failed: {', '.join(failed)}" if failed else ""), file=sys.stderr)
     if failed:
         raise InputError(args.samples or "<inputs>", 0, f"{len(failed)} of {len(jobs)} samples failed (reasons above)")
     return 0
+
+
+def _sample_of(job: dict) -> str:
+    from ..pipeline import default_sample_name
+
+    return job["sample"] or default_sample_name(job["path"])
+
+
+def _try_one(resources, task) -> tuple[bool, str]:
+    from ..errors import FusionAnnotError
+
+    args, job = task
+    try:
+        return True, _annotate_one(args, resources, job)
+    except FusionAnnotError as exc:
+        return False, str(exc)
 
 
 def _jobs(args) -> list[dict]:
@@ -97,8 +121,9 @@ def _jobs(args) -> list[dict]:
     return jobs
 
 
-def _annotate_one(args, resources, job: dict) -> None:
-    from ..pipeline import annotate_file, default_sample_name
+def _annotate_one(args, resources, job: dict, threads: int = 1) -> str:
+    """Annotate one sample; the summary line to print."""
+    from ..pipeline import annotate_file
 
     variants = ()
     if job["variants"]:
@@ -106,12 +131,11 @@ def _annotate_one(args, resources, job: dict) -> None:
 
         genes = resources.knowledge.resistance_genes if resources.knowledge is not None else None
         variants = read_variants(job["variants"], resources.reference, genes=genes, genome=resources.genome)
-    sample = job["sample"] or default_sample_name(job["path"])
+    sample = _sample_of(job)
     out_dir = args.out_dir.replace("{sample}", sample)
     result = annotate_file(job["path"], out_dir, resources, fmt=job["format"], sample=job["sample"],
                            transcripts=args.transcripts, variants=variants, tumor_type=job["tumor_type"],
                            build_check=not args.no_build_check, bam=job["bam"], bam_kind=args.bam_kind, vcf=args.vcf,
-                           html=args.html)
-    calls = len({id(a.call) for a in result.annotations})
-    print(f"{job['path']} ({result.fmt}): read {result.rows_read} rows, annotated {calls} calls"
-          f" ({len(result.annotations)} rows), rejected {len(result.rejects)} -> {result.tsv}", file=sys.stderr)
+                           html=args.html, keep_annotations=False, threads=threads)
+    return (f"{job['path']} ({result.fmt}): read {result.rows_read} rows, annotated {result.annotated_calls} calls"
+            f" ({result.annotation_rows} rows), rejected {result.rejected_rows} -> {result.tsv}")

@@ -62,16 +62,23 @@ def write_fusion_fasta(annotations: Iterable, path: Union[str, Path], molecule: 
     skipped: list[tuple[str, str]] = []
     with open(path, "w", encoding="ascii", errors="replace") as out:
         for ann in annotations:
-            sequence = ann.frame.fusion_protein if molecule == "protein" else ann.frame.fusion_cds
-            if not sequence:
+            if write_fasta_record(out, ann, molecule):
+                written += 1
+            else:
                 reason = ann.frame.peptide_note or f"no fusion {molecule} sequence ({ann.frame.frame})"
                 skipped.append((f"{ann.call.sample}|{ann.fusion_name}", reason))
-                continue
-            out.write(fasta_header(ann, molecule, _junction_after(ann, molecule), len(sequence)) + "\n")
-            for i in range(0, len(sequence), _LINE):
-                out.write(sequence[i : i + _LINE] + "\n")
-            written += 1
     return FastaResult(path, written, tuple(skipped))
+
+
+def write_fasta_record(out, ann, molecule: str) -> bool:
+    """One annotation's fusion protein (or CDS) as a FASTA record; False when it has none."""
+    sequence = ann.frame.fusion_protein if molecule == "protein" else ann.frame.fusion_cds
+    if not sequence:
+        return False
+    out.write(fasta_header(ann, molecule, _junction_after(ann, molecule), len(sequence)) + "\n")
+    for i in range(0, len(sequence), _LINE):
+        out.write(sequence[i : i + _LINE] + "\n")
+    return True
 
 
 def _junction_after(ann, molecule: str) -> int | None:

@@ -51,12 +51,16 @@ def tsv_line(rec, columns=COLUMNS) -> str:
     return "\t".join(cells) + "\n"
 
 
+def tsv_header(metadata: dict, columns=COLUMNS) -> str:
+    """The '## key: value' provenance lines and the column line."""
+    lines = [f"## {key}: {_one_line(value)}\n" for key, value in metadata.items()]
+    return "".join(lines) + "\t".join(_clean(c) for c in columns) + "\n"
+
+
 def write_tsv(path: str | Path, records: Iterable[dict], metadata: dict, columns=COLUMNS) -> int:
     n = 0
     with open(path, "w", newline="") as fh:
-        for key, value in metadata.items():
-            fh.write(f"## {key}: {_one_line(value)}\n")
-        fh.write("\t".join(_clean(c) for c in columns) + "\n")
+        fh.write(tsv_header(metadata, columns))
         write = fh.write
         for rec in records:
             write(tsv_line(rec, columns))

@@ -1,0 +1,150 @@
+"""Rows streamed from a reader through the annotator into one sample's output files.
+
+A file is annotated in chunks of CHUNK_ROWS rows. Each chunk's output rows go to body files in a work
+directory as they are made; once the whole input has been read (and has passed its checks) the bodies are
+joined, in input order, under the provenance headers, which carry the row counts. Memory is bounded by a
+chunk and by the distinct junctions, whatever the file's length; the chunks of one file can be annotated in
+several processes (``--threads``) and still give the same bytes.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional
+
+from .model import Reject
+from .writers.fasta import write_fasta_record
+from .writers.json import record_json
+from .writers.records import COLUMNS, REJECT_COLUMNS, output_row, reject_record
+from .writers.tsv import tsv_header, tsv_line
+
+# Rows annotated per chunk: the reference answers each chunk's gene names in a few bulk queries.
+CHUNK_ROWS = 20_000
+_BODIES = ("tsv", "json", "rejects", "rejects_json", "protein", "cds")
+
+
+def chunks(items: Iterable, size: int = CHUNK_ROWS):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+@dataclass
+class ChunkOutput:
+    """What one chunk of rows gave: its body files (in ``directory``) and the counts and facts the header and
+    the file-level checks need. Plain data, so a worker process can hand it back."""
+
+    index: int
+    directory: str
+    rows_read: int = 0
+    annotated_calls: int = 0
+    annotation_rows: int = 0
+    rejected_rows: int = 0
+    samples: set = field(default_factory=set)
+    distinct_calls: dict = field(default_factory=dict)  # (5' breakpoint, 3' breakpoint) -> first call: build check
+    has_sequences: bool = False  # any fusion CDS: FASTA bodies written
+
+    def path(self, body: str) -> Path:
+        return Path(self.directory) / f"chunk{self.index:06d}.{body}"
+
+
+def annotate_chunk(index: int, chunk: list, annotator, record_cache: dict, directory: str,
+                   keep: Optional[tuple[list, list]] = None, add_support=None) -> ChunkOutput:
+    """Annotate one chunk and write its body files. ``keep``: (annotations, rejects) lists to extend, when the
+    caller needs the objects (VCF, HTML, the Python API). ``add_support``: annotations -> annotations with
+    read counts (--bam)."""
+    out = ChunkOutput(index, directory, rows_read=len(chunk))
+    for item in chunk:
+        if not isinstance(item, Reject):
+            out.distinct_calls.setdefault((item.five_prime, item.three_prime), item)
+    results = list(annotator.annotate_all(chunk))
+    if add_support is not None:
+        supported = iter(add_support([r for r in results if not isinstance(r, Reject)]))
+        results = [r if isinstance(r, Reject) else next(supported) for r in results]
+    tsv, jsn, rejects, rejects_json, protein, cds = ([] for _ in _BODIES)
+    last_call = None
+    for result in results:
+        if isinstance(result, Reject):
+            out.rejected_rows += 1
+            rec = reject_record(result)
+            rejects.append(tsv_line(rec, REJECT_COLUMNS))
+            rejects_json.append(",\n " + record_json(rec))
+            if keep is not None:
+                keep[1].append(result)
+            continue
+        out.annotation_rows += 1
+        if result.call is not last_call:
+            out.annotated_calls += 1
+            last_call = result.call
+        out.samples.add(result.call.sample)
+        row = output_row(result, record_cache)
+        tsv.append(tsv_line(row))
+        jsn.append(",\n " + record_json(row))
+        frame = result.frame
+        if frame.fusion_cds:
+            out.has_sequences = True
+            _fasta(cds, result, "cds")
+        if frame.fusion_protein:
+            _fasta(protein, result, "protein")
+        if keep is not None:
+            keep[0].append(result)
+    for body, lines in zip(_BODIES, (tsv, jsn, rejects, rejects_json, protein, cds)):
+        if lines:
+            out.path(body).write_bytes("".join(lines).encode("utf-8"))
+    return out
+
+
+class _Lines(list):
+    def write(self, text: str) -> None:
+        self.append(text)
+
+
+def _fasta(lines: list, annotation, molecule: str) -> None:
+    sink = _Lines()
+    write_fasta_record(sink, annotation, molecule)
+    lines.extend(sink)
+
+
+def assemble(outputs: list[ChunkOutput], meta: dict, tsv: Path, jsn: Path, rejects: Path, proteins: Path,
+             cds: Path) -> None:
+    """The sample's TSV, JSON and rejects (and FASTA files when any fusion has a CDS), from the chunk bodies."""
+    outputs = sorted(outputs, key=lambda o: o.index)
+    with open(tsv, "wb") as fh:
+        fh.write(tsv_header(meta, COLUMNS).encode("utf-8"))
+        _join(outputs, "tsv", fh)
+    with open(rejects, "wb") as fh:
+        fh.write(tsv_header(meta, REJECT_COLUMNS).encode("utf-8"))
+        _join(outputs, "rejects", fh)
+    fusions = sum(o.annotation_rows for o in outputs)
+    rejected = sum(o.rejected_rows for o in outputs)
+    with open(jsn, "wb") as fh:
+        head = '{"metadata": ' + json.dumps(meta, default=str, ensure_ascii=False, indent=1) + ',\n"fusions": ['
+        fh.write(head.encode("utf-8"))
+        _join(outputs, "json", fh, skip_first_byte=True)  # each record starts ',\n ': the first one has no comma
+        fh.write(("\n]" if fusions else "]").encode() + b',\n"rejects": [')
+        _join(outputs, "rejects_json", fh, skip_first_byte=True)
+        fh.write(("\n]" if rejected else "]").encode() + b"}\n")
+    if any(o.has_sequences for o in outputs):
+        for body, target in (("protein", proteins), ("cds", cds)):
+            with open(target, "wb") as fh:
+                _join(outputs, body, fh)
+
+
+def _join(outputs: list[ChunkOutput], body: str, target, skip_first_byte: bool = False) -> None:
+    skip = skip_first_byte
+    for output in outputs:
+        path = output.path(body)
+        if not path.exists():
+            continue
+        with open(path, "rb") as fh:
+            if skip:
+                fh.seek(1)
+                skip = False
+            shutil.copyfileobj(fh, target, 1 << 20)
