@@ -81,7 +81,8 @@ def test_every_drug_shown_for_an_actionable_fusion_is_cited(kb):
     result = interpret(fusion("ETV6", "NTRK3"), kb)
     refs = set(split_list(result.actionability_refs))
     for drug_row in kb.therapies:
-        if drug_row.role in ("label", "regional", "investigational") and drug_row.drug in result.drugs:
+        # superseded rows are kept for the record but not shown, so their citations are not carried
+        if drug_row.role in ("label", "regional", "investigational") and drug_row.is_current and drug_row.drug in result.drugs:
             assert set(drug_row.ref_keys) <= refs
 
 
@@ -145,9 +146,14 @@ def test_etv6_exon5_ntrk3_exon15_in_frame_is_documented_in_ifs_and_actionable(kb
     assert "infantile fibrosarcoma" in result.catalog_context
     assert "OncoKB Level 1" in result.actionability and "Tier I-A" in result.actionability
     assert result.actionability_rule.startswith("A1")
-    for drug, date in (("larotrectinib", "2018-11-26"), ("entrectinib", "2019-08-15"), ("repotrectinib", "2024-06-13")):
+    # the current regulatory rows; superseded ones (2018 accelerated approval, 2019 age 12+) stay in the table only
+    for drug, date in (("larotrectinib", "2025-04"), ("entrectinib", "2023-10-20"), ("repotrectinib", "2024-06-13")):
         assert drug in result.drugs and date in result.drugs
-    assert "accelerated approval" in result.drugs
+    assert "2018-11-26" not in result.drugs and "2019-08-15" not in result.drugs
+    assert "accelerated approval" in result.drugs and "full approval" in result.drugs
+    # CHMP opinion and EC decision are separate statements; the recalled EC date is marked
+    assert "EMA CHMP positive opinion 2019-07-25" in result.drugs
+    assert "EC conditional authorisation 2019-09-19, no lower age limit, [unverified]" in result.drugs
     assert "crizotinib" not in result.drugs
     assert all(kb.resolve(k) for k in split_list(result.catalog_refs) + split_list(result.actionability_refs))
     assert result.review_flag == ""

@@ -1,6 +1,8 @@
 """The loaded knowledge base and its partner-catalog lookups (plain, immutable data)."""
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -17,6 +19,23 @@ DOCUMENTED = "documented partner"
 POSSIBLY = "possibly documented (ambiguous published symbol)"
 NOVEL = "novel partner"
 NO_KINASE_3P = "no catalog kinase as 3' partner"
+
+
+HASH_LENGTH = 12
+
+
+def knowledge_hash(directory: Path, metadata: Optional[dict] = None) -> str:
+    """Content hash of a knowledge base: SHA-256 over metadata.json and every table file it names (in table-name
+    order, each as name NUL bytes NUL), first 12 hex digits. The same bytes give the same hash on any machine;
+    any edited byte of a table changes it. Written beside knowledge_base_version in every output."""
+    directory = Path(directory)
+    meta_bytes = (directory / "metadata.json").read_bytes()
+    if metadata is None:
+        metadata = json.loads(meta_bytes)
+    digest = hashlib.sha256(b"metadata.json\0" + meta_bytes + b"\0")
+    for name, file_name in sorted(metadata.get("tables", {}).items()):
+        digest.update(file_name.encode() + b"\0" + (directory / file_name).read_bytes() + b"\0")
+    return digest.hexdigest()[:HASH_LENGTH]
 
 
 @dataclass(frozen=True)
@@ -43,6 +62,11 @@ class KnowledgeBase:
     actionability: tuple[ActionabilityRow, ...]
     tumor_types: tuple[TumorTypeRow, ...]
     references: dict[str, ReferenceRow]
+
+    @cached_property
+    def content_hash(self) -> str:
+        """knowledge_hash of the directory this knowledge base was loaded from (12 hex digits)."""
+        return knowledge_hash(self.directory)
 
     # ---------------------------------------------------------------- vocabulary
     @cached_property  # asked once per annotated call: computed once (writes __dict__, fine on a frozen dataclass)

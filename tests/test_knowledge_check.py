@@ -1,0 +1,291 @@
+"""`knowledge --check` fails when it should: each broken-table case below is a copy of the shipped tables
+with one row broken, and must exit 2 naming file:line: reason. The shipped tables pass."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fusion_annot.cli import main
+from fusion_annot.errors import InputError
+from fusion_annot.knowledge import load_knowledge_base
+from fusion_annot.knowledge.check import age_limit_ok, parse_date, reference_problems
+from fusion_annot.knowledge.kb import knowledge_hash
+
+SHIPPED = Path(load_knowledge_base().directory)
+
+
+@pytest.fixture(scope="module")
+def reference():
+    from fusion_annot.reference import load_reference
+
+    return load_reference("bundled")
+
+
+def copy_kb(tmp_path: Path) -> Path:
+    copy = tmp_path / "knowledge"
+    shutil.copytree(SHIPPED, copy)
+    return copy
+
+
+def edit(kb_dir: Path, table: str, where: dict, changes: dict, duplicate: bool = False) -> tuple[Path, int]:
+    """Change `changes` in the first row of `table` matching `where` (column -> value); return (file, 1-based line).
+    duplicate=True appends a copy of that row (after applying changes) instead and returns the copy's line."""
+    path = kb_dir / f"{table}.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header_at = next(i for i, line in enumerate(lines) if not line.startswith("#"))
+    header = lines[header_at].split("\t")
+    for i in range(header_at + 1, len(lines)):
+        cells = lines[i].split("\t")
+        row = dict(zip(header, cells))
+        if all(row.get(k) == v for k, v in where.items()):
+            row.update(changes)
+            text = "\t".join(row[c] for c in header)
+            if duplicate:
+                lines.append(text)
+                number = len(lines)
+            else:
+                lines[i] = text
+                number = i + 1
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            return path, number
+    raise AssertionError(f"no {table} row matches {where}")
+
+
+def check(kb_dir: Path, capsys, *extra: str) -> tuple[int, str]:
+    code = main(["knowledge", "--check", "--dir", str(kb_dir), *extra])
+    return code, capsys.readouterr().err
+
+
+def assert_fails(kb_dir, capsys, path, line, reason):
+    code, err = check(kb_dir, capsys)
+    assert code == 2, err
+    assert f"{path}:{line}: " in err, err
+    hit = next(l for l in err.splitlines() if f"{path}:{line}: " in l)
+    assert reason in hit, hit
+
+
+# --------------------------------------------------------------------------- the shipped tables
+
+
+def test_shipped_tables_pass_every_check(capsys):
+    code, err = check(SHIPPED, capsys)
+    assert code == 0, err
+    assert "is valid" in err and "resistance codons match" in err and "hash " in err
+
+
+def test_shipped_resistance_rows_match_the_bundled_reference(reference):
+    from fusion_annot.knowledge.catalog import load_tables
+
+    _, tables = load_tables(SHIPPED, validate=True)
+    assert reference_problems(tables, reference) == []
+    kras = next(r for r in tables["resistance"] if r.gene == "KRAS" and r.mutation == "G12D")
+    assert kras.protein_length == "188" and reference.canonical_transcript("KRAS").protein_length == 188
+
+
+# --------------------------------------------------------------------------- dates and levels
+
+
+def test_impossible_date_fails(tmp_path, capsys):
+    kb = copy_kb(tmp_path)
+    path, line = edit(kb, "therapies", {"row_id": "repotrectinib-FDA-2024-06-13"}, {"date": "2019-13-45"})
+    assert_fails(kb, capsys, path, line, "column date: '2019-13-45' is not a calendar date")
+
+
+def test_date_after_the_knowledge_base_date_fails(tmp_path, capsys):
+    kb = copy_kb(tmp_path)
+    path, line = edit(kb, "therapies", {"row_id": "zurletrectinib-NMPA-2025-12-11"}, {"oncokb_level_date": "2027-01-02"})
+    assert_fails(kb, capsys, path, line, "after the knowledge-base date 2026-11-23")
+
+
+def test_impossible_oncokb_level_in_resistance_levels_fails(tmp_path, capsys):
+    kb = copy_kb(tmp_path)
+    path, line = edit(kb, "resistance", {"gene": "NTRK1", "mutation": "G595R"},
+                      {"levels": "larotrectinib:R3@2024-11-26;entrectinib:R2@2024-02-30"})
+    code, err = check(kb, capsys)
+    assert code == 2
+    assert f"{path}:{line}: column levels: 'R3' for larotrectinib is not an OncoKB level" in err
+    assert f"{path}:{line}: column levels: '2024-02-30' is not a calendar date" in err  # every problem, one line each
+
+
+def test_impossible_oncokb_level_in_actionability_fails(tmp_path, capsys):
+    kb = copy_kb(tmp_path)
+    path, line = edit(kb, "actionability", {"scheme": "OncoKB"}, {"level": "Level 5"})
+    assert_fails(kb, capsys, path, line, "'Level 5' is not an OncoKB level")
+
+
+def test_impossible_oncokb_level_in_therapies_is_a_schema_error(tmp_path, capsys):
+    kb = copy_kb(tmp_path)
+    path, line = edit(kb, "therapies", {"row_id": "selitrectinib-investigational"}, {"oncokb_level": "3C"})
+    assert_fails(kb, capsys, path, line, "column oncokb_level: '3C' is not one of")
+
+
+# --------------------------------------------------------------------------- role, status, duplicates
+
+
+def test_label_role_with_off_label_status_fails(tmp_path, capsys):
+    kb = copy_kb(tmp_path)
+    path, line = edit(kb, "therapies", {"row_id": "repotrectinib-FDA-2024-06-13"}, {"status": "off_label"})
+    assert_fails(kb, capsys, path, line, "role label does not go with status off_label")
+
+
+def test_ema_row_as_a_label_fails_chmp_and_ec_are_separate(tmp_path, capsys):
+    kb = copy_kb(tmp_path)
+    path, line = edit(kb, "therapies", {"row_id": "larotrectinib-EC-2019-09-19"}, {"agency": "EMA"})
+    assert_fails(kb, capsys, path, line, "role label needs agency EC or FDA, not EMA")
+
+
+def test_superseded_row_must_name_its_successor(tmp_path, capsys):
+    kb = copy_kb(tmp_path)
+    path, line = edit(kb, "therapies", {"row_id": "entrectinib-FDA-2019-08-15"}, {"superseded_by": "entrectinib-FDA-2099"})
+    assert_fails(kb, capsys, path, line, "superseded_by 'entrectinib-FDA-2099' is not a row_id")
+
+
+def test_duplicate_therapy_row_fails(tmp_path, capsys):
+    kb = copy_kb(tmp_path)
+    path, line = edit(kb, "therapies", {"row_id": "repotrectinib-FDA-2024-06-13"}, {}, duplicate=True)
+    assert_fails(kb, capsys, path, line, "duplicate row_id (same as line")
+
+
+def test_duplicate_partner_row_fails(tmp_path, capsys):
+    kb = copy_kb(tmp_path)
+    path, line = edit(kb, "partners", {"kinase_gene": "NTRK1", "partner_symbol": "CPSF6"}, {}, duplicate=True)
+    assert_fails(kb, capsys, path, line, "duplicate partner row")
+
+
+def test_duplicate_resistance_row_fails(tmp_path, capsys):
+    kb = copy_kb(tmp_path)
+    path, line = edit(kb, "resistance", {"gene": "NTRK3", "mutation": "G623R"}, {"notes": "copy"}, duplicate=True)
+    assert_fails(kb, capsys, path, line, "duplicate resistance row (gene, mutation, protein_length)")
+
+
+# --------------------------------------------------------------------------- age_limit forms
+
+
+@pytest.mark.parametrize("text, ok", [
+    ("no lower age limit", True), ("12 years and older", True), ("older than 1 month", True),
+    ("older than 3 months", True), ("6 months and older", True), ("", True),
+    ("adults and children", False), ("older than 1 months", False), (">= 12 years", False),
+    ("12 years and older ", False), ("0 years and older", False),
+])
+def test_age_limit_forms(text, ok):
+    assert age_limit_ok(text) is ok
+
+
+def test_age_limit_outside_the_machine_readable_forms_fails(tmp_path, capsys):
+    kb = copy_kb(tmp_path)
+    path, line = edit(kb, "therapies", {"row_id": "larotrectinib-FDA-2025-04"}, {"age_limit": "adults and children"})
+    assert_fails(kb, capsys, path, line, "column age_limit: 'adults and children' is not one of 'no lower age limit'")
+
+
+def test_every_shipped_age_limit_is_machine_readable():
+    kb = load_knowledge_base()
+    for t in kb.therapies:
+        assert age_limit_ok(t.age_limit), (t.line, t.age_limit)
+        if t.role == "label":
+            assert t.age_limit, t.row_id
+
+
+# --------------------------------------------------------------------------- against the reference
+
+
+def test_kras_protein_length_189_fails_against_the_reference(tmp_path, capsys):
+    kb = copy_kb(tmp_path)
+    path, line = edit(kb, "resistance", {"gene": "KRAS", "mutation": "G12D"}, {"protein_length": "189", "numbering": "189 aa"})
+    assert_fails(kb, capsys, path, line, "protein_length 189 but ENST00000311936 in the reference")
+
+
+def test_wrong_codon_fails_against_the_reference(tmp_path, capsys):
+    kb = copy_kb(tmp_path)
+    path, line = edit(kb, "resistance", {"gene": "NTRK1", "mutation": "G595R"}, {"grch38_codon": "1:156876553"})
+    assert_fails(kb, capsys, path, line, "grch38_codon 1:156876553 is c.1786 of ENST00000524377, not c.1783")
+
+
+def test_codon_c_start_that_is_not_the_codon_fails(tmp_path, capsys):
+    kb = copy_kb(tmp_path)
+    path, line = edit(kb, "resistance", {"gene": "NTRK3", "mutation": "G696A"}, {"codon_c_start": "2085"})
+    assert_fails(kb, capsys, path, line, "codon_c_start 2085 is not the first base of codon 696 (c.2086)")
+
+
+def test_kinase_named_ntrk4_fails_against_the_reference(tmp_path, capsys):
+    kb = copy_kb(tmp_path)
+    path, line = edit(kb, "partners", {"kinase_gene": "NTRK2", "partner_symbol": "MAMDC2"}, {"kinase_gene": "NTRK4"})
+    assert_fails(kb, capsys, path, line, "kinase gene 'NTRK4' is not a gene of the reference")
+
+
+class _Genome:
+    """A genome FASTA stand-in (pysam.FastaFile API) holding one codon."""
+
+    def __init__(self, chrom: str, bases: dict[int, str]):
+        self.references, self._bases = [chrom], bases
+        self.filename = "fake.fa"
+
+    def fetch(self, contig, start, end):
+        return "".join(self._bases.get(p, "N") for p in range(start + 1, end + 1))
+
+
+def test_ref_aa_is_compared_with_the_genome_codon(reference):
+    from fusion_annot.knowledge.catalog import load_tables
+
+    _, tables = load_tables(SHIPPED)
+    g595 = [r for r in tables["resistance"] if r.gene == "NTRK1" and r.pos == 595]
+    tables = {**tables, "resistance": tuple(g595)}
+    good = _Genome("1", {156876550: "G", 156876551: "G", 156876552: "C"})  # GGC = Gly
+    assert reference_problems(tables, reference, genome=good) == []
+    bad = _Genome("1", {156876550: "G", 156876551: "C", 156876552: "C"})  # GCC = Ala
+    problems = reference_problems(tables, reference, genome=bad)
+    assert problems and "ref_aa G but codon 595 of ENST00000524377 is GCC (A) in the genome" in str(problems[0])
+    assert str(problems[0]).startswith(f"{g595[0].source}:{g595[0].line}: ")
+
+
+# --------------------------------------------------------------------------- loading refuses what --check reports
+
+
+def test_annotation_never_runs_on_an_impossible_date(tmp_path):
+    kb = copy_kb(tmp_path)
+    path, line = edit(kb, "therapies", {"row_id": "repotrectinib-FDA-2024-06-13"}, {"date": "2019-13-45"})
+    with pytest.raises(InputError) as err:
+        load_knowledge_base(kb)
+    assert (err.value.path, err.value.line) == (str(path), line)
+
+
+def test_check_through_fusion_annot_resources(tmp_path, monkeypatch, capsys):
+    resources = tmp_path / "resources"
+    resources.mkdir()
+    (resources / "reference").symlink_to(SHIPPED.parent / "reference")
+    kb = copy_kb(resources)
+    path, line = edit(kb, "therapies", {"row_id": "larotrectinib-FDA-2025-04"}, {"role": "label", "status": "off_label"})
+    monkeypatch.setenv("FUSION_ANNOT_RESOURCES", str(resources))
+    assert main(["knowledge", "--check"]) == 2
+    assert f"{path}:{line}: role label does not go with status off_label" in capsys.readouterr().err
+
+
+def test_bad_fusion_annot_resources_is_one_line_error(monkeypatch, capsys):
+    monkeypatch.setenv("FUSION_ANNOT_RESOURCES", "/nonexistent")
+    for argv in (["knowledge"], ["knowledge", "--check"], ["describe", "ETV6::NTRK3"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "FUSION_ANNOT_RESOURCES=/nonexistent is not a folder" in err[0], err
+
+
+# --------------------------------------------------------------------------- content hash
+
+
+def test_knowledge_hash_is_12_hex_and_changes_with_any_table_byte(tmp_path):
+    kb = copy_kb(tmp_path)
+    before = knowledge_hash(kb)
+    assert len(before) == 12 and int(before, 16) >= 0
+    assert before == knowledge_hash(SHIPPED) == load_knowledge_base().content_hash
+    path = kb / "efficacy.tsv"
+    path.write_text(path.read_text() + "\n")
+    assert knowledge_hash(kb) != before
+    meta = json.loads((kb / "metadata.json").read_text())
+    assert set(meta["tables"]) >= {"partners", "therapies", "references"}
+
+
+def test_parse_date():
+    assert parse_date("2019-07-25").isoformat() == "2019-07-25"
+    assert parse_date("2025-04").isoformat() == "2025-04-01"
+    assert parse_date("2019-13-45") is None and parse_date("2019-02-29") is None and parse_date("2019") is None
