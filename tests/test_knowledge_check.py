@@ -11,6 +11,7 @@ import pytest
 from fusion_annot.cli import main
 from fusion_annot.errors import InputError
 from fusion_annot.knowledge import load_knowledge_base
+from fusion_annot.knowledge.catalog import split_list
 from fusion_annot.knowledge.check import age_limit_ok, parse_date, reference_problems
 from fusion_annot.knowledge.kb import knowledge_hash
 
@@ -289,3 +290,97 @@ def test_parse_date():
     assert parse_date("2019-07-25").isoformat() == "2019-07-25"
     assert parse_date("2025-04").isoformat() == "2025-04-01"
     assert parse_date("2019-13-45") is None and parse_date("2019-02-29") is None and parse_date("2019") is None
+
+
+# --------------------------------------------------------------------------- catalog content (issue 12 item 3, issue 14 item 15)
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_knowledge_base()
+
+
+def rows_of(kb, gene5, gene3):
+    return [p for p in kb.partners if p.kinase_gene == gene3 and gene5 in (p.partner_symbol, p.published_symbol)]
+
+
+def test_qki_ntrk2_is_a_catalog_partner_in_glioma_flagged_unverified(kb, capsys):
+    assert kb.lookup_partner("QKI", "NTRK2").status == "documented partner"
+    assert kb.lookup_partner("QKI", "NTRK2", kb.tumor_key("glioma")).status == "documented in this tumor context"
+    assert all(r.evidence == "R" and r.context_key == "glioma" for r in rows_of(kb, "QKI", "NTRK2"))
+    assert main(["describe", "QKI::NTRK2", "--tumor-type", "glioma"]) == 0
+    out = capsys.readouterr().out
+    assert "documented in this tumor context" in out and "(glioma)" in out and "unverified [R]" in out
+
+
+def test_tfg_ntrk1_thyroid_is_catalogued_unverified_beside_the_sourced_tfg_ntrk3(kb):
+    tfg1 = rows_of(kb, "TFG", "NTRK1")
+    assert [(r.context_key, r.evidence) for r in tfg1] == [("thyroid_carcinoma", "R")]
+    assert kb.lookup_partner("TFG", "NTRK1", kb.tumor_key("papillary thyroid carcinoma")).status == "documented in this tumor context"
+    assert {r.evidence for r in rows_of(kb, "TFG", "NTRK3")} == {"S"}  # S1 Table 3
+
+
+def test_etv6_ntrk3_in_imt_colorectal_and_renal_cancer_from_s1(kb):
+    contexts = {r.context_key: r for r in rows_of(kb, "ETV6", "NTRK3")}
+    assert set(split_list(contexts["inflammatory_myofibroblastic_tumour"].refs)) >= {"S1[52]", "S1[53]"}
+    assert "S1[62]" in contexts["colorectal_cancer"].refs and "S1[63]" in contexts["renal_cancer"].refs
+    for key in ("inflammatory_myofibroblastic_tumour", "colorectal_cancer", "renal_cancer"):
+        assert contexts[key].evidence == "S"
+        assert kb.lookup_partner("ETV6", "NTRK3", key).status == "documented in this tumor context"
+    assert kb.lookup_partner("ETV6", "NTRK3", kb.tumor_key("IMT")).status == "documented in this tumor context"
+
+
+def test_lmna_ntrk1_sarcoma_case_and_ifs_like_context(kb):
+    rows = {r.context_key: r for r in rows_of(kb, "LMNA", "NTRK1")}
+    assert "S1[14]" in rows["sarcoma"].refs and "S1[40]" in rows["ifs_like_tumour"].refs
+    assert kb.lookup_partner("LMNA", "NTRK1", "ifs_like_tumour").status == "documented in this tumor context"
+
+
+def test_secretory_carcinoma_row_corrected_to_etv6_ntrk3(kb):
+    assert not [r for r in kb.partners if r.context_key.startswith("secretory") and r.partner_symbol == "TPM3"]
+    for key in ("secretory_breast_carcinoma", "secretory_salivary_carcinoma"):
+        row = next(r for r in rows_of(kb, "ETV6", "NTRK3") if r.context_key == key)
+        assert row.evidence == "R" and {"S4[10]", "S4[11]"} <= set(split_list(row.refs))
+    # the recalled rows never add an [unverified] flag to the sourced IFS match
+    assert all(r.evidence != "R" for r in kb.lookup_partner("ETV6", "NTRK3").rows)
+    assert all(r.evidence != "R" for r in kb.lookup_partner("ETV6", "NTRK3", "infantile_fibrosarcoma").rows)
+    in_breast = kb.lookup_partner("ETV6", "NTRK3", kb.tumor_key("secretory carcinoma of the breast"))
+    assert in_breast.status == "documented in this tumor context" and any(r.evidence == "R" for r in in_breast.rows)
+
+
+def test_new_tumour_types_sit_in_the_tree(kb):
+    for text, ancestor in (("secretory carcinoma of the breast", "breast_carcinoma"),
+                           ("secretory carcinoma of the salivary gland", "salivary_gland_carcinoma"),
+                           ("congenital mesoblastic nephroma", "kidney_tumour"), ("CMN", "kidney_tumour"),
+                           ("IMT", "sarcoma"), ("glioma", "cns_tumour"), ("renal cancer", "kidney_tumour")):
+        key = kb.tumor_key(text)
+        assert key is not None, text
+        assert kb.is_within(key, ancestor) and kb.is_within(key, "solid_tumour"), text
+
+
+def test_every_fusion_the_sources_name_is_in_the_catalog(kb, shared_dir):
+    named = {  # facts.md A1 "also in S1", A2, B4 and the S1/S4 text
+        ("CLEC16A", "NTRK2"), ("STRN3", "NTRK3"), ("STRN", "NTRK3"), ("KHDRBS1", "NTRK3"), ("EML4", "NTRK3"),
+        ("TPM3", "NTRK1"), ("STRN", "NTRK2"), ("SPECC1L", "NTRK3"), ("KHDRBS1", "NTRK1"), ("ETV6", "NTRK3"),
+        ("LMNA", "NTRK1"), ("IRF2BP2", "NTRK1"), ("QKI", "NTRK2"), ("BCR", "NTRK2"), ("NACC2", "NTRK2"),
+    }
+    ours = {(p.partner_symbol or p.published_symbol, p.kinase_gene) for p in kb.partners}
+    ours |= {(p.kinase_gene, p.partner_symbol) for p in kb.partners if p.orientation == "unstated"}
+    assert named <= ours, named - ours
+    facts = (shared_dir / "facts" / "facts.md").read_text()
+    assert all(gene5 in facts for gene5, _ in named)  # each named in the fact sheet
+
+
+def test_s1_reference_numbers_resolved_only_where_the_seed_identifies_them(kb, shared_dir):
+    seed = (shared_dir / "seeds" / "001_9de2263438b1c8a0.txt").read_text()
+    k13 = kb.resolve("S1[13]")
+    assert k13.resolution == "identified" and k13.same_as == "P20" and "Knezevich" in k13.citation
+    assert "Knezevich and colleagues" in seed
+    for key, author in (("S1[12]", "Pulciani"), ("S1[15]", "Drilon"), ("S1[61]", "Solomon"), ("S1[64]", "Van Bockstal"),
+                        ("S1[107]", "Orbach"), ("S1[31]", "Suurmeijer")):
+        ref = kb.resolve(key)
+        assert ref.resolution == "identified" and author in ref.citation and author in seed, key
+    for ref in kb.references.values():
+        if ref.kind == "seed_reference" and ref.key.startswith("S1["):
+            assert ref.resolution in ("identified", "described", "unresolved"), ref.key
+            assert ref.pmid == "" and ref.doi in ("", "10.1093/jjco/hyaf015"), f"{ref.key}: no PMID/DOI is ever guessed"

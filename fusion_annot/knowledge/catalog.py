@@ -186,6 +186,8 @@ class ReferenceRow(Row):
     url: str = ""
     repository: str = ""
     evidence: str = ""
+    resolution: str = ""
+    same_as: str = ""
     note: str = ""
 
     @property

@@ -124,6 +124,12 @@ def table_problems(tables: dict, metadata: dict, meta_path: str = "metadata.json
         problems.append(Problem(meta_path, 0, f"date {metadata.get('date')!r} is not a calendar date"))
     refs = {r.key for r in tables["references"]}
 
+    for r in tables["references"]:
+        if r.same_as and r.same_as not in refs:
+            problems.append(_p(r, f"same_as {r.same_as!r} not in references.tsv"))
+        if r.same_as == r.key:
+            problems.append(_p(r, "same_as names the row itself"))
+
     therapies = tables["therapies"]
     ids = {t.row_id: t for t in therapies if t.row_id}
     for t in therapies:

@@ -137,6 +137,7 @@ class KnowledgeBase:
             elif gene5 and gene5 in (row.partner_symbol, row.published_symbol):
                 exact.append(row)
         if exact:
+            exact = self._drop_unverified_extras(exact, tumor_key)
             in_context = tumor_key is not None and any(self.is_within(r.context_key, tumor_key) for r in exact)
             note = "" if all(r.orientation != "unstated" for r in exact) else "documented with orientation not stated"
             return CatalogMatch(IN_CONTEXT if in_context else DOCUMENTED, tuple(exact), note)
@@ -146,6 +147,17 @@ class KnowledgeBase:
         if gene3 in self.kinase_genes:
             return CatalogMatch(NOVEL)
         return CatalogMatch(NO_KINASE_3P)
+
+    def _drop_unverified_extras(self, rows: list, tumor_key: Optional[str]) -> list:
+        """An unverified (R) catalog row never adds to a sourced match outside its own tumour context.
+
+        ETV6::NTRK3 is sourced (S) in infantile fibrosarcoma and recalled (R) in secretory carcinoma: asked
+        without a tumour type, or for IFS, the match is the sourced rows only (no [unverified] flag on a
+        well-documented fusion); asked for secretory carcinoma, the R row is the in-context evidence and
+        is kept (and flagged). A pair known only from R rows (QKI::NTRK2) keeps them all."""
+        if all(r.evidence == "R" for r in rows):
+            return rows
+        return [r for r in rows if r.evidence != "R" or (tumor_key is not None and self.is_within(r.context_key, tumor_key))]
 
     def resolve(self, key: str) -> Optional[ReferenceRow]:
         return self.references.get(key)
