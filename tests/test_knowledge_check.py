@@ -384,3 +384,33 @@ def test_s1_reference_numbers_resolved_only_where_the_seed_identifies_them(kb, s
         if ref.kind == "seed_reference" and ref.key.startswith("S1["):
             assert ref.resolution in ("identified", "described", "unresolved"), ref.key
             assert ref.pmid == "" and ref.doi in ("", "10.1093/jjco/hyaf015"), f"{ref.key}: no PMID/DOI is ever guessed"
+
+
+# --------------------------------------------------------------------------- the hash in every output
+
+
+def test_every_output_carries_the_knowledge_base_hash_beside_its_version(tmp_path, capsys):
+    import gzip
+
+    demo = SHIPPED.parent / "demo" / "IFS01.arriba.tsv"
+    out = tmp_path / "out"
+    assert main(["annotate", str(demo), "--out-dir", str(out), "--vcf", "--html"]) == 0
+    digest, version = knowledge_hash(SHIPPED), load_knowledge_base().version
+    sample = "IFS01"
+    tsv = (out / f"{sample}.fusions.tsv").read_text()
+    assert f"## knowledge_base_version: {version}\n## knowledge_base_hash: {digest}\n" in tsv
+    assert f"## knowledge_base_hash: {digest}" in (out / f"{sample}.rejects.tsv").read_text()
+    meta = json.loads((out / f"{sample}.fusions.json").read_text())["metadata"]
+    assert (meta["knowledge_base_version"], meta["knowledge_base_hash"]) == (version, digest)
+    with gzip.open(out / f"{sample}.fusions.vcf.gz", "rt") as fh:
+        header = [line for line in fh if line.startswith("##")]
+    assert f"##fusion_annot_knowledge_base_version={version}\n" in header
+    assert f"##fusion_annot_knowledge_base_hash={digest}\n" in header
+    html = (out / f"{sample}.report.html").read_text()
+    assert "Knowledge base hash" in html and digest in html
+    capsys.readouterr()
+    assert main(["describe", "ETV6::NTRK3"]) == 0
+    assert f"knowledge base: {version} (hash {digest})" in capsys.readouterr().out
+    assert main(["cohort", str(out / f"{sample}.fusions.tsv"), "--out-dir", str(tmp_path / "cohort")]) == 0
+    summary = json.loads((tmp_path / "cohort" / "cohort.summary.json").read_text())
+    assert summary["knowledge_bases"] == [{"version": version, "hash": digest}]
