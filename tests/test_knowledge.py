@@ -57,7 +57,7 @@ def fusion(gene5, gene3, *, frame="in_frame", kinase="retained", pct=100.0, exon
 
 
 def test_bundled_knowledge_base_loads_with_version_and_date(kb):
-    assert kb.version == "2026.11.23" and kb.date == "2026-11-23"
+    assert kb.version == "2026.12.03" and kb.date == "2026-12-03"
     counts = kb.counts()
     assert counts["partner_rows"] >= 66 and counts["resistance_rows"] >= 19 and counts["references"] >= 80
     assert kb.kinase_genes == {"NTRK1", "NTRK2", "NTRK3"}
@@ -338,7 +338,7 @@ def test_knowledge_command_check_exit_codes(tmp_path, capsys):
 
     assert main(["knowledge", "--check"]) == 0
     assert main(["knowledge"]) == 0
-    assert "2026-11-23" in capsys.readouterr().out
+    assert "2026-12-03" in capsys.readouterr().out
     bad = tmp_path / "kb"
     shutil.copytree(load_knowledge_base().directory, bad)
     (bad / "references.tsv").write_text((bad / "references.tsv").read_text().replace("\nP12\t", "\nP12x\t"))

@@ -98,7 +98,7 @@ def test_impossible_date_fails(tmp_path, capsys):
 def test_date_after_the_knowledge_base_date_fails(tmp_path, capsys):
     kb = copy_kb(tmp_path)
     path, line = edit(kb, "therapies", {"row_id": "zurletrectinib-NMPA-2025-12-11"}, {"oncokb_level_date": "2027-01-02"})
-    assert_fails(kb, capsys, path, line, "after the knowledge-base date 2026-11-23")
+    assert_fails(kb, capsys, path, line, "after the knowledge-base date 2026-12-03")
 
 
 def test_impossible_oncokb_level_in_resistance_levels_fails(tmp_path, capsys):
