@@ -414,3 +414,34 @@ def test_every_output_carries_the_knowledge_base_hash_beside_its_version(tmp_pat
     assert main(["cohort", str(out / f"{sample}.fusions.tsv"), "--out-dir", str(tmp_path / "cohort")]) == 0
     summary = json.loads((tmp_path / "cohort" / "cohort.summary.json").read_text())
     assert summary["knowledge_bases"] == [{"version": version, "hash": digest}]
+
+
+def test_regulatory_row_without_label_wording_or_primary_source_fails(tmp_path, capsys):
+    kb = copy_kb(tmp_path)
+    path, line = edit(kb, "therapies", {"row_id": "entrectinib-FDA-2023-10-20"}, {"label_wording": "", "primary_source": ""})
+    code, err = check(kb, capsys)
+    assert code == 2
+    assert f"{path}:{line}: regulatory row without label_wording" in err
+    assert f"{path}:{line}: regulatory row without primary_source" in err
+
+
+def test_shipped_regulatory_rows_keep_agencies_apart_and_mark_superseded_rows():
+    kb = load_knowledge_base()
+    by_id = {t.row_id: t for t in kb.therapies}
+    chmp, ec = by_id["larotrectinib-EMA-CHMP-2019-07-25"], by_id["larotrectinib-EC-2019-09-19"]
+    assert (chmp.agency, chmp.status, chmp.date, chmp.role) == ("EMA", "chmp_positive_opinion", "2019-07-25", "opinion")
+    assert (ec.agency, ec.status, ec.evidence) == ("EC", "conditional_authorisation", "R")  # EC date recalled
+    assert by_id["larotrectinib-FDA-2018-11-26"].record_status == "superseded"
+    assert by_id["larotrectinib-FDA-2018-11-26"].superseded_by == "larotrectinib-FDA-2025-04"
+    assert by_id["entrectinib-FDA-2019-08-15"].superseded_by == "entrectinib-FDA-2023-10-20"
+    assert by_id["entrectinib-EC-extension"].evidence == "R" and by_id["entrectinib-EC-extension"].age_limit == "older than 1 month"
+    assert by_id["repotrectinib-EC"].evidence == "R"
+    assert {t.agency for t in kb.therapies if t.role in ("label", "regional", "opinion")} == {"FDA", "EMA", "EC", "PMDA", "NMPA"}
+    laro = by_id["larotrectinib-FDA-2025-04"]
+    assert (laro.requires_approved_test, laro.excludes_acquired_resistance, laro.extent_qualifier,
+            laro.requires_no_alternative) == ("yes", "yes", "yes", "yes")
+    assert laro.qualifier_tag("test") == "R" and laro.qualifier_tag("resistance") == "V"
+    assert "FDA-approved test [unverified]" in laro.label_wording and "severe morbidity" in laro.label_wording
+    for t in kb.therapies:
+        if t.role in ("label", "regional", "opinion"):
+            assert t.primary_source and t.approval_type and t.label_wording, t.row_id

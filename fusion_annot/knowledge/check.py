@@ -152,6 +152,8 @@ def table_problems(tables: dict, metadata: dict, meta_path: str = "metadata.json
                 problems.append(_p(t, "regulatory row without approval_type (accelerated, full, conditional or not_stated)"))
             elif expected_type and t.approval_type != expected_type:
                 problems.append(_p(t, f"status {t.status} with approval_type {t.approval_type} (expected {expected_type})"))
+            if not t.label_wording:
+                problems.append(_p(t, "regulatory row without label_wording (the label's indication with its qualifiers)"))
             if not t.primary_source:
                 problems.append(_p(t, "regulatory row without primary_source (label version, EPAR, Drugs@FDA or agency record)"))
             for column in QUALIFIER_COLUMNS:
