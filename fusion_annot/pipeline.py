@@ -107,9 +107,11 @@ def _load_knowledge(directory):
 
 
 def _kb_metadata(kb) -> dict:
+    """knowledge_base_version, knowledge_base_hash (content hash of the tables, knowledge.kb.knowledge_hash) and
+    knowledge_base_date: written together into every output (TSV, JSON, rejects, VCF header, HTML report)."""
     meta = {}
-    for key in ("version", "date"):
-        value = getattr(kb, key, None)
+    for key, attr in (("version", "version"), ("hash", "content_hash"), ("date", "date")):
+        value = getattr(kb, attr, None)
         if value:
             meta[f"knowledge_base_{key}"] = value
     return meta
@@ -243,7 +245,8 @@ def _annotate_file(path, out_dir, resources, fmt, sample, transcripts, variants,
         from .writers.vcf import write_vcf
 
         write_vcf(annotations, out / f"{sample}.fusions.vcf.gz", sample=sample, reference_name=resources.reference.build,
-                  genome=resources.genome, support=[a.support for a in annotations] if bam else None)
+                  genome=resources.genome, support=[a.support for a in annotations] if bam else None,
+                  provenance={k: v for k, v in meta.items() if k.startswith("knowledge_base_")})
     if html:  # the same file `fusion-annot report SAMPLE.fusions.json --title SAMPLE` writes, without a second process
         from .writers.diagram import diagram_from_record
         from .writers.html import write_report

@@ -57,7 +57,7 @@ def fusion(gene5, gene3, *, frame="in_frame", kinase="retained", pct=100.0, exon
 
 
 def test_bundled_knowledge_base_loads_with_version_and_date(kb):
-    assert kb.version == "2026.11.23" and kb.date == "2026-11-23"
+    assert kb.version == "2026.12.03" and kb.date == "2026-12-03"
     counts = kb.counts()
     assert counts["partner_rows"] >= 66 and counts["resistance_rows"] >= 19 and counts["references"] >= 80
     assert kb.kinase_genes == {"NTRK1", "NTRK2", "NTRK3"}
@@ -81,7 +81,8 @@ def test_every_drug_shown_for_an_actionable_fusion_is_cited(kb):
     result = interpret(fusion("ETV6", "NTRK3"), kb)
     refs = set(split_list(result.actionability_refs))
     for drug_row in kb.therapies:
-        if drug_row.role in ("label", "regional", "investigational") and drug_row.drug in result.drugs:
+        # superseded rows are kept for the record but not shown, so their citations are not carried
+        if drug_row.role in ("label", "regional", "investigational") and drug_row.is_current and drug_row.drug in result.drugs:
             assert set(drug_row.ref_keys) <= refs
 
 
@@ -145,9 +146,14 @@ def test_etv6_exon5_ntrk3_exon15_in_frame_is_documented_in_ifs_and_actionable(kb
     assert "infantile fibrosarcoma" in result.catalog_context
     assert "OncoKB Level 1" in result.actionability and "Tier I-A" in result.actionability
     assert result.actionability_rule.startswith("A1")
-    for drug, date in (("larotrectinib", "2018-11-26"), ("entrectinib", "2019-08-15"), ("repotrectinib", "2024-06-13")):
+    # the current regulatory rows; superseded ones (2018 accelerated approval, 2019 age 12+) stay in the table only
+    for drug, date in (("larotrectinib", "2025-04"), ("entrectinib", "2023-10-20"), ("repotrectinib", "2024-06-13")):
         assert drug in result.drugs and date in result.drugs
-    assert "accelerated approval" in result.drugs
+    assert "2018-11-26" not in result.drugs and "2019-08-15" not in result.drugs
+    assert "accelerated approval" in result.drugs and "full approval" in result.drugs
+    # CHMP opinion and EC decision are separate statements; the recalled EC date is marked
+    assert "EMA CHMP positive opinion 2019-07-25" in result.drugs
+    assert "EC conditional authorisation 2019-09-19, no lower age limit, [unverified]" in result.drugs
     assert "crizotinib" not in result.drugs
     assert all(kb.resolve(k) for k in split_list(result.catalog_refs) + split_list(result.actionability_refs))
     assert result.review_flag == ""
@@ -332,7 +338,7 @@ def test_knowledge_command_check_exit_codes(tmp_path, capsys):
 
     assert main(["knowledge", "--check"]) == 0
     assert main(["knowledge"]) == 0
-    assert "2026-11-23" in capsys.readouterr().out
+    assert "2026-12-03" in capsys.readouterr().out
     bad = tmp_path / "kb"
     shutil.copytree(load_knowledge_base().directory, bad)
     (bad / "references.tsv").write_text((bad / "references.tsv").read_text().replace("\nP12\t", "\nP12x\t"))

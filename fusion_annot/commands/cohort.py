@@ -143,6 +143,27 @@ def write_table(path: Path, columns, rows) -> None:
     os.replace(tmp, path)  # a killed job never leaves a half-written table that looks complete
 
 
+def knowledge_bases_of(paths) -> list[dict]:
+    """The knowledge bases the per-sample TSVs were annotated with ('## knowledge_base_version: ...' and
+    '## knowledge_base_hash: ...' provenance lines), one entry per distinct (version, hash), in input order."""
+    seen: dict = {}
+    for path in paths:
+        found = {}
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                for line in fh:
+                    if not line.startswith("##"):
+                        break
+                    key, _, value = line[2:].strip().partition(":")
+                    if key in ("knowledge_base_version", "knowledge_base_hash"):
+                        found[key[len("knowledge_base_"):]] = value.strip()
+        except OSError:
+            continue  # load_cohort has already reported unreadable inputs
+        if found:
+            seen.setdefault((found.get("version", ""), found.get("hash", "")), None)
+    return [{"version": v, "hash": h} for v, h in seen]
+
+
 def run(args) -> int:
     if args.min_samples < 1:
         raise InputError("--min-samples", 0, "must be at least 1")
@@ -169,6 +190,7 @@ def run(args) -> int:
         write_table(out / f"{table.name}.tsv", table.columns, table.rows)
     summary = headline(rows, samples, tables)
     summary["fusion_annot_version"] = __version__
+    summary["knowledge_bases"] = knowledge_bases_of(args.fusions)
     summary["min_samples_recurrent"] = args.min_samples
     summary_path = out / "cohort.summary.json"
     summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

@@ -38,6 +38,9 @@ def run(args) -> int:
         return 0
     for rec in records:
         print(render_text(rec))
+    kb = {k: resources.metadata.get(f"knowledge_base_{k}") for k in ("version", "hash")}
+    if kb["version"]:
+        print(f"  knowledge base: {kb['version']} (hash {kb['hash']})")
     return 0
 
 

@@ -66,12 +66,22 @@ class TherapyRow(Row):
     aliases: str = ""
     drug_class: str = ""
     kinase_genes: str = ""
+    row_id: str = ""
     agency: str = ""
     status: str = ""
+    approval_type: str = ""
     date: str = ""
+    record_status: str = "current"
+    superseded_by: str = ""
     indication: str = ""
+    label_wording: str = ""
     age_limit: str = ""
     line_of_therapy: str = ""
+    requires_approved_test: str = ""
+    excludes_acquired_resistance: str = ""
+    extent_qualifier: str = ""
+    requires_no_alternative: str = ""
+    qualifier_evidence: str = ""
     key_data: str = ""
     oncokb_level: str = ""
     oncokb_level_date: str = ""
@@ -79,7 +89,21 @@ class TherapyRow(Row):
     fusion_scope: str = ""
     evidence: str = ""
     refs: str = ""
+    primary_source: str = ""
     notes: str = ""
+
+    @property
+    def is_current(self) -> bool:
+        """False for a row kept for the record but replaced by a later one (record_status superseded)."""
+        return self.record_status != "superseded"
+
+    def qualifier_tag(self, name: str) -> str:
+        """Evidence tag ("S", "V", "D", "R") of one label qualifier (test, resistance, extent, alternatives, age), or ""."""
+        for item in split_list(self.qualifier_evidence):
+            key, _, tag = item.partition("=")
+            if key == name:
+                return tag
+        return ""
 
 
 @dataclass(frozen=True)
@@ -162,6 +186,8 @@ class ReferenceRow(Row):
     url: str = ""
     repository: str = ""
     evidence: str = ""
+    resolution: str = ""
+    same_as: str = ""
     note: str = ""
 
     @property
@@ -336,7 +362,7 @@ def _validated_stamp(directory: Path, cache: Optional[Path]) -> Optional[Path]:
 
 
 def load_tables(directory: Path, validate: Optional[bool] = None,
-                cache: Optional[Path] = None) -> tuple[dict, dict[str, tuple]]:
+                cache: Optional[Path] = None, problems: Optional[list] = None) -> tuple[dict, dict[str, tuple]]:
     """(metadata, {table: rows}) from a knowledge directory, validated.
 
     validate=True checks every row against its JSON schema. None (the default) does so
@@ -344,7 +370,9 @@ def load_tables(directory: Path, validate: Optional[bool] = None,
     `cache`/knowledge-validated is written after a clean validation, and a later process
     that finds it skips jsonschema (its import and checks are most of a cold start).
     Any edited byte changes the digest, so an edited table is always validated again.
-    The cross-table checks run every time.
+    The cross-table checks and check.table_problems (dates, levels, role/status, age forms,
+    duplicates) run every time: the first problem is raised as InputError, unless a `problems`
+    list is given (`knowledge --check`), which then receives every one of them.
     """
     stamp = _validated_stamp(directory, cache) if validate is None else None
     if validate is None:
@@ -371,7 +399,14 @@ def load_tables(directory: Path, validate: Optional[bool] = None,
             raise InputError(str(meta_path), 0, f"no file named for table {name!r}") from None
         tables[name] = read_table(directory / table_file, validator, ROW_TYPES[name])
     check_consistency(tables)
-    if validate and stamp is not None:
+    from .check import table_problems
+
+    found = table_problems(tables, metadata, str(meta_path))
+    if problems is not None:
+        problems.extend(found)
+    elif found:
+        raise InputError(found[0].path, found[0].line, found[0].reason)
+    if validate and stamp is not None and not found:
         try:
             stamp.parent.mkdir(parents=True, exist_ok=True)
             stamp.touch()
@@ -386,4 +421,4 @@ def row_fields(row_type: type) -> list[str]:
 
 ROW_FIELDS = {row_type: set(row_fields(row_type)) for row_type in ROW_TYPES.values()}
 # part of the validation digest: bump when the schemas' meaning or these checks change
-SCHEMA_CHECK_VERSION = "1"
+SCHEMA_CHECK_VERSION = "2"

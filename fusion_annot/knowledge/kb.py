@@ -1,6 +1,8 @@
 """The loaded knowledge base and its partner-catalog lookups (plain, immutable data)."""
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -17,6 +19,23 @@ DOCUMENTED = "documented partner"
 POSSIBLY = "possibly documented (ambiguous published symbol)"
 NOVEL = "novel partner"
 NO_KINASE_3P = "no catalog kinase as 3' partner"
+
+
+HASH_LENGTH = 12
+
+
+def knowledge_hash(directory: Path, metadata: Optional[dict] = None) -> str:
+    """Content hash of a knowledge base: SHA-256 over metadata.json and every table file it names (in table-name
+    order, each as name NUL bytes NUL), first 12 hex digits. The same bytes give the same hash on any machine;
+    any edited byte of a table changes it. Written beside knowledge_base_version in every output."""
+    directory = Path(directory)
+    meta_bytes = (directory / "metadata.json").read_bytes()
+    if metadata is None:
+        metadata = json.loads(meta_bytes)
+    digest = hashlib.sha256(b"metadata.json\0" + meta_bytes + b"\0")
+    for name, file_name in sorted(metadata.get("tables", {}).items()):
+        digest.update(file_name.encode() + b"\0" + (directory / file_name).read_bytes() + b"\0")
+    return digest.hexdigest()[:HASH_LENGTH]
 
 
 @dataclass(frozen=True)
@@ -43,6 +62,11 @@ class KnowledgeBase:
     actionability: tuple[ActionabilityRow, ...]
     tumor_types: tuple[TumorTypeRow, ...]
     references: dict[str, ReferenceRow]
+
+    @cached_property
+    def content_hash(self) -> str:
+        """knowledge_hash of the directory this knowledge base was loaded from (12 hex digits)."""
+        return knowledge_hash(self.directory)
 
     # ---------------------------------------------------------------- vocabulary
     @cached_property  # asked once per annotated call: computed once (writes __dict__, fine on a frozen dataclass)
@@ -113,6 +137,7 @@ class KnowledgeBase:
             elif gene5 and gene5 in (row.partner_symbol, row.published_symbol):
                 exact.append(row)
         if exact:
+            exact = self._drop_unverified_extras(exact, tumor_key)
             in_context = tumor_key is not None and any(self.is_within(r.context_key, tumor_key) for r in exact)
             note = "" if all(r.orientation != "unstated" for r in exact) else "documented with orientation not stated"
             return CatalogMatch(IN_CONTEXT if in_context else DOCUMENTED, tuple(exact), note)
@@ -122,6 +147,17 @@ class KnowledgeBase:
         if gene3 in self.kinase_genes:
             return CatalogMatch(NOVEL)
         return CatalogMatch(NO_KINASE_3P)
+
+    def _drop_unverified_extras(self, rows: list, tumor_key: Optional[str]) -> list:
+        """An unverified (R) catalog row never adds to a sourced match outside its own tumour context.
+
+        ETV6::NTRK3 is sourced (S) in infantile fibrosarcoma and recalled (R) in secretory carcinoma: asked
+        without a tumour type, or for IFS, the match is the sourced rows only (no [unverified] flag on a
+        well-documented fusion); asked for secretory carcinoma, the R row is the in-context evidence and
+        is kept (and flagged). A pair known only from R rows (QKI::NTRK2) keeps them all."""
+        if all(r.evidence == "R" for r in rows):
+            return rows
+        return [r for r in rows if r.evidence != "R" or (tumor_key is not None and self.is_within(r.context_key, tumor_key))]
 
     def resolve(self, key: str) -> Optional[ReferenceRow]:
         return self.references.get(key)

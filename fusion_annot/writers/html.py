@@ -171,7 +171,8 @@ def _diagram(record: dict, given: Optional[FusionDiagram]) -> FusionDiagram:
 def _metadata(metadata: Iterable[dict], samples: list[str], n_calls: int) -> str:
     merged: OrderedDict[str, list[str]] = OrderedDict()
     for md in metadata:
-        for key in ("reference", "reference_build", "domain_table", "sequence", "transcript_policy", "tool", "created"):
+        for key in ("reference", "reference_build", "domain_table", "sequence", "transcript_policy",
+                    "knowledge_base_version", "knowledge_base_hash", "tool", "created"):
             if md.get(key) not in (None, ""):
                 values = merged.setdefault(key, [])
                 if str(md[key]) not in values:

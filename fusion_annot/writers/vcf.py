@@ -110,6 +110,7 @@ def write_vcf(
     genome: Union[None, str, Path, pysam.FastaFile] = None,
     contig_lengths: Optional[dict[str, int]] = None,
     support: Optional[Sequence[Any]] = None,
+    provenance: Optional[dict] = None,
 ) -> VcfResult:
     """Write model.FusionAnnotation objects of one sample as a bgzipped, tabix-indexed BND VCF.
 
@@ -118,6 +119,7 @@ def write_vcf(
     lengths are built in); genome: a FASTA (path or pysam.FastaFile) giving REF
     bases and contig lengths. contig_lengths overrides both. support: optional
     evidence.bam_support.Support per annotation (same order) for the BSR/BSP FORMAT fields.
+    provenance: extra ##key=value header lines (knowledge_base_version, knowledge_base_hash, ...).
     Fusions without a genomic junction (exon notation, gene-level calls) are
     returned in VcfResult.skipped, never silently dropped.
     """
@@ -135,7 +137,7 @@ def write_vcf(
         rows, skipped = _records(annotations, support, fasta)
         lengths = _contig_lengths(reference_name, fasta, contig_lengths)
         contigs = sorted({r["chrom"] for r in rows}, key=_contig_sort_key)
-        header = _header(sample, contigs, lengths, reference_name if fasta is None else _fasta_name(genome))
+        header = _header(sample, contigs, lengths, reference_name if fasta is None else _fasta_name(genome), provenance)
         rows.sort(key=lambda r: (_contig_sort_key(r["chrom"]), r["pos"], r["id"]))
         with pysam.VariantFile(str(path), "wz", header=header) as out:
             for row in rows:
@@ -274,7 +276,7 @@ def _contig_lengths(reference_name: str, fasta, explicit: Optional[dict[str, int
     return lookup
 
 
-def _header(sample: str, contigs: list[str], lengths, reference: str) -> pysam.VariantHeader:
+def _header(sample: str, contigs: list[str], lengths, reference: str, provenance: Optional[dict] = None) -> pysam.VariantHeader:
     header = pysam.VariantHeader()
     for record in list(header.records):  # pysam starts with a VCFv4.2 line; 4.3 must come first
         record.remove()
@@ -283,6 +285,8 @@ def _header(sample: str, contigs: list[str], lengths, reference: str) -> pysam.V
     header.add_line(f"##fileDate={datetime.date.today():%Y%m%d}")
     header.add_line(f"##source=fusion-annot {__version__}")
     header.add_line(f"##reference={reference}")
+    for key, value in (provenance or {}).items():  # knowledge_base_version / _hash / _date beside each other
+        header.add_line(f"##fusion_annot_{key}={str(value).replace(chr(10), ' ')}")
     for contig in contigs:
         length = lengths(contig)
         if length:
