@@ -113,15 +113,15 @@ def _kb_metadata(kb) -> dict:
     return meta
 
 
-def make_interpreter(resources: Resources, variants=(), tumor_type: Optional[str] = None):
+def make_interpreter(resources: Resources, variants=(), tumor_type: Optional[str] = None, age: Optional[float] = None,
+                     policy=None):
+    """The knowledge step for one sample: tumour type, age (years) and the verdict thresholds (VerdictPolicy)."""
     if resources.knowledge is None:
         return None
     from .knowledge import interpret
 
     def _interpret(annotation: FusionAnnotation):
-        if tumor_type:
-            return interpret(annotation, resources.knowledge, variants, tumor_type=tumor_type)
-        return interpret(annotation, resources.knowledge, variants)
+        return interpret(annotation, resources.knowledge, variants, tumor_type=tumor_type or None, age=age, policy=policy)
 
     return _interpret
 
@@ -152,7 +152,7 @@ class SampleResult:
 def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "auto", sample: Optional[str] = None,
                   transcripts: str = "canonical", variants=(), tumor_type: Optional[str] = None,
                   build_check: bool = True, bam: Optional[str] = None, bam_kind: str = "rna",
-                  vcf: bool = False, html: bool = False) -> SampleResult:
+                  vcf: bool = False, html: bool = False, age: Optional[float] = None, policy=None) -> SampleResult:
     explicit = bool(sample)
     sample = check_sample_name(sample or default_sample_name(path))
     fmt = detect_format(path) if fmt in (None, "", "auto") else get_reader(fmt).name
@@ -162,7 +162,7 @@ def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "aut
     calls = [i for i in items if not isinstance(i, Reject)]
     if build_check and calls:
         _check_build(calls, resources.reference, path)
-    annotator = resources.annotator(transcripts, make_interpreter(resources, variants, tumor_type))
+    annotator = resources.annotator(transcripts, make_interpreter(resources, variants, tumor_type, age, policy))
     annotations, rejects = [], []
     for result in annotator.annotate_all(items):
         (rejects if isinstance(result, Reject) else annotations).append(result)
@@ -178,6 +178,8 @@ def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "aut
     meta.update({
         "sample": sample, "input": str(path), "format": fmt, "transcript_policy": transcripts,
         "build_check": "on" if build_check else "off (--no-build-check)",
+        **({"age": f"{age:g} years"} if age is not None else {}),
+        **({"verdict_thresholds": _policy_text(policy)} if policy is not None else {}),
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "rows_read": len(items), "annotated_calls": len({id(a.call) for a in annotations}), "rejected_rows": len(rejects),
     })
@@ -210,6 +212,11 @@ def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "aut
         write_fusion_fasta(annotations, out / f"{sample}.fusion_proteins.fa", molecule="protein")
         write_fusion_fasta(annotations, out / f"{sample}.fusion_cds.fa", molecule="cds")
     return SampleResult(annotations, rejects, len(items), fmt, tsv, jsn, rej)
+
+
+def _policy_text(policy) -> str:
+    return (f"split reads >= {policy.min_split_reads}, supporting reads >= {policy.min_supporting_reads}; resistance "
+            f"variants: FILTER PASS, depth >= {policy.resistance_min_depth}, VAF >= {policy.resistance_min_vaf:g}")
 
 
 def add_read_support(annotations: list, bam: str, kind: str = "rna") -> list:

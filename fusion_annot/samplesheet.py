@@ -1,6 +1,7 @@
 """The sample sheet (the workflow's own format) read by `fusion-annot annotate --samples`.
 
-Tab-separated, a header line naming at least sample, format, path; optional columns tumor_type, variants, bam
+Tab-separated, a header line naming at least sample, format, path; optional columns tumor_type, age (years),
+variants, bam
 (extra_calls, used by the workflow's consensus rule, is accepted and ignored here). '#' lines and blank lines
 are skipped, a UTF-8 byte-order mark is allowed. Relative paths are relative to the working directory, as in
 the workflow. Errors name the sheet and the line.
@@ -15,7 +16,7 @@ from .errors import InputError
 from .textio import numbered_lines
 
 REQUIRED = ("sample", "format", "path")
-OPTIONAL = ("tumor_type", "bam", "variants", "extra_calls")
+OPTIONAL = ("tumor_type", "age", "bam", "variants", "extra_calls")
 SAMPLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -28,6 +29,7 @@ class SampleRow:
     bam: str = ""
     variants: str = ""
     line: int = 0
+    age: str = ""  # years, as written (checked by knowledge.eligibility.parse_age)
 
 
 def read_sample_sheet(path: str | Path) -> list[SampleRow]:
@@ -59,8 +61,13 @@ def read_sample_sheet(path: str | Path) -> list[SampleRow]:
         first_line[sample] = number
         if not record.get("path"):
             raise InputError(path, number, "empty path")
+        age = record.get("age", "")
+        if age:
+            from .knowledge.eligibility import parse_age
+
+            parse_age(age, str(path), number)  # a bad age stops the sheet here, with its line
         rows.append(SampleRow(sample, record.get("format") or "auto", record["path"], record.get("tumor_type", ""),
-                              record.get("bam", ""), record.get("variants", ""), number))
+                              record.get("bam", ""), record.get("variants", ""), number, age))
     if header is None:
         raise InputError(path, 0, "sample sheet is empty: expected a header line (sample, format, path)")
     if not rows:

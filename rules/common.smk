@@ -243,6 +243,9 @@ def configured_annotate_options():
     for key in ("preferred_transcripts", "mane_summary"):
         if config["annotate"].get(key):
             options += [f"--{key.replace('_', '-')}", config["annotate"][key]]
+    for key in ("min_split_reads", "min_supporting_reads", "resistance_min_depth", "resistance_min_vaf"):
+        if config["annotate"].get(key) is not None:  # verdict thresholds (schema defaults = the CLI defaults)
+            options += [f"--{key.replace('_', '-')}", str(config["annotate"][key])]
     return " ".join(shlex.quote(o) for o in options)
 
 
@@ -270,7 +273,7 @@ def batch_inputs(members):
 
 def batch_records(members):
     """What the batch job reads from the sheet for its samples (a change re-runs only that batch)."""
-    columns = ("format", "path", "tumor_type", *OPTIONAL_PATH_COLUMNS)
+    columns = ("format", "path", "tumor_type", "age", *OPTIONAL_PATH_COLUMNS)
     return ";".join(f"{name}:" + ",".join(str(SAMPLES[name].get(c, "")) for c in columns) for name in members)
 
 

@@ -179,13 +179,13 @@ def test_demo_actionable_samples(demo_run):
 
 
 @pytest.mark.slow
-def test_demo_novel_partner(demo_run):
-    rows = read_table(demo_run / "results" / "cohort" / "novel_partners.tsv")
+def test_demo_partner_not_in_catalog(demo_run):
+    rows = read_table(demo_run / "results" / "cohort" / "not_in_catalog.tsv")
     assert [(r["fusion_name"], r["samples"], r["frames"], r["kinase_domain"]) for r in rows] == [
         ("EWSR1::NTRK1", "STS06", "in_frame:1", "retained:1")
     ]
     summary = json.loads((demo_run / "results" / "cohort" / "cohort.summary.json").read_text())
-    assert summary["novel_partner_fusions"] == ["EWSR1::NTRK1"]
+    assert summary["not_in_catalog_fusions"] == ["EWSR1::NTRK1"]
     assert summary["samples"] == 8 and summary["calls"] == 9 and summary["recurrent_fusions"] == 2
 
 

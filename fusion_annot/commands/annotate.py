@@ -16,7 +16,7 @@ def register(sub) -> None:
                        description="Annotate every call of a fusion-caller output file.")
     p.add_argument("input", nargs="*", help="caller output file(s) (plain or gzip); each is one sample unless it holds a sample column")
     p.add_argument("--samples", metavar="TSV", help="sample sheet (the workflow's format: sample, format, path, and optionally "
-                                                    "tumor_type, variants, bam): annotate every sample in one process")
+                                                    "tumor_type, age, variants, bam): annotate every sample in one process")
     p.add_argument("--format", default="auto", choices=["auto", *format_names()], help="input format (default: detect)")
     p.add_argument("--sample", help="sample name, with one input (default: the input file name up to the first dot)")
     p.add_argument("--out-dir", required=True, help="output directory; '{sample}' in it is replaced by each sample's name "
@@ -24,6 +24,20 @@ def register(sub) -> None:
     p.add_argument("--only", metavar="S1,S2,...", help="with --samples: annotate only these samples of the sheet")
     p.add_argument("--html", action="store_true", help="also write SAMPLE.report.html (as `fusion-annot report` would)")
     p.add_argument("--variants", metavar="VCF", help="small variants (VCF) to check for TRK-inhibitor resistance mutations")
+    from ..knowledge.verdict import (DEFAULT_MIN_SPLIT_READS, DEFAULT_MIN_SUPPORTING_READS, DEFAULT_RESISTANCE_MIN_DEPTH,
+                                     DEFAULT_RESISTANCE_MIN_VAF)
+
+    v = p.add_argument_group("verdict thresholds (config annotate.*)")
+    v.add_argument("--resistance-min-depth", type=int, default=DEFAULT_RESISTANCE_MIN_DEPTH, metavar="N",
+                   help=f"a resistance variant needs at least N reads of depth to count (default {DEFAULT_RESISTANCE_MIN_DEPTH})")
+    v.add_argument("--resistance-min-vaf", type=float, default=DEFAULT_RESISTANCE_MIN_VAF, metavar="F",
+                   help=f"... and a variant allele fraction of at least F (default {DEFAULT_RESISTANCE_MIN_VAF:g}); "
+                        "FILTER must be PASS or '.'")
+    v.add_argument("--min-split-reads", type=int, default=DEFAULT_MIN_SPLIT_READS, metavar="N",
+                   help=f"an actionable call with fewer split (junction) reads is 'actionable, confirm' "
+                        f"(default {DEFAULT_MIN_SPLIT_READS})")
+    v.add_argument("--min-supporting-reads", type=int, default=DEFAULT_MIN_SUPPORTING_READS, metavar="N",
+                   help=f"... or with fewer split reads + spanning fragments in all (default {DEFAULT_MIN_SUPPORTING_READS})")
     p.add_argument("--bam", metavar="BAM", help="indexed BAM/CRAM: count split reads and spanning pairs at each junction")
     p.add_argument("--bam-kind", choices=("rna", "dna"), default="rna",
                    help="rna: mates searched up to 100 kb from the junction (spliced); dna: 1 kb (default rna)")
@@ -37,7 +51,11 @@ def run(args) -> int:
     from ..errors import FusionAnnotError, InputError
     from ..pipeline import default_sample_name, load_resources
 
+    from ..knowledge.verdict import VerdictPolicy
+
     jobs = _jobs(args)
+    args.policy = VerdictPolicy(args.min_split_reads, args.min_supporting_reads, args.resistance_min_depth,
+                                args.resistance_min_vaf)
     resources = load_resources(args.reference, args.domains, args.genome, args.cache_dir,
                                preferred_transcripts=args.preferred_transcripts, mane_summary=args.mane_summary)
     if len(jobs) == 1:
@@ -60,9 +78,11 @@ def run(args) -> int:
 def _jobs(args) -> list[dict]:
     """One dict per sample: path, format, sample, tumor_type, variants, bam (per-sample values over the options)."""
     from ..errors import InputError
+    from ..knowledge.eligibility import parse_age
     from ..pipeline import default_sample_name
 
-    common = {"format": args.format, "tumor_type": args.tumor_type, "variants": args.variants, "bam": args.bam}
+    common = {"format": args.format, "tumor_type": args.tumor_type, "variants": args.variants, "bam": args.bam,
+              "age": parse_age(args.age, "--age")}
     if args.samples and args.input:
         raise InputError("--samples", 0, "give input files or a sample sheet, not both")
     if args.samples:
@@ -78,6 +98,7 @@ def _jobs(args) -> list[dict]:
             rows = [r for r in rows if r.sample in set(wanted)]
         return [{**common, "path": r.path, "format": r.format, "sample": r.sample,
                  "tumor_type": r.tumor_type or args.tumor_type, "variants": r.variants or args.variants,
+                 "age": parse_age(r.age, args.samples, r.line) if r.age else common["age"],
                  "bam": r.bam or args.bam} for r in rows]
     if args.only:
         raise InputError("--only", 0, "--only selects samples of a sheet: use it with --samples SHEET")
@@ -111,7 +132,7 @@ def _annotate_one(args, resources, job: dict) -> None:
     result = annotate_file(job["path"], out_dir, resources, fmt=job["format"], sample=job["sample"],
                            transcripts=args.transcripts, variants=variants, tumor_type=job["tumor_type"],
                            build_check=not args.no_build_check, bam=job["bam"], bam_kind=args.bam_kind, vcf=args.vcf,
-                           html=args.html)
+                           html=args.html, age=job.get("age"), policy=getattr(args, "policy", None))
     calls = len({id(a.call) for a in result.annotations})
     print(f"{job['path']} ({result.fmt}): read {result.rows_read} rows, annotated {calls} calls"
           f" ({len(result.annotations)} rows), rejected {len(result.rejects)} -> {result.tsv}", file=sys.stderr)
