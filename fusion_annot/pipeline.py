@@ -152,7 +152,8 @@ class SampleResult:
 def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "auto", sample: Optional[str] = None,
                   transcripts: str = "canonical", variants=(), tumor_type: Optional[str] = None,
                   build_check: bool = True, bam: Optional[str] = None, bam_kind: str = "rna",
-                  vcf: bool = False, html: bool = False, age: Optional[float] = None, policy=None) -> SampleResult:
+                  vcf: bool = False, html: bool = False, age: Optional[float] = None, policy=None,
+                  extra_calls=None) -> SampleResult:
     explicit = bool(sample)
     sample = check_sample_name(sample or default_sample_name(path))
     fmt = detect_format(path) if fmt in (None, "", "auto") else get_reader(fmt).name
@@ -160,6 +161,8 @@ def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "aut
     if explicit:  # --sample names every row, over a sample column in the file (JAFFA writes its run name there)
         items = [i if i.sample == sample else replace(i, sample=sample) for i in items]
     calls = [i for i in items if not isinstance(i, Reject)]
+    if extra_calls is not None:  # further callers of this sample (sample sheet extra_calls)
+        count_callers(calls, extra_calls)
     if build_check and calls:
         _check_build(calls, resources.reference, path)
     annotator = resources.annotator(transcripts, make_interpreter(resources, variants, tumor_type, age, policy))
@@ -212,6 +215,15 @@ def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "aut
         write_fusion_fasta(annotations, out / f"{sample}.fusion_proteins.fa", molecule="protein")
         write_fusion_fasta(annotations, out / f"{sample}.fusion_cds.fa", molecule="cds")
     return SampleResult(annotations, rejects, len(items), fmt, tsv, jsn, rej)
+
+
+def count_callers(calls, extra_calls) -> None:
+    """Set extra["n_callers"] on each call: how many callers found it (fusion_annot.merge grouping, default tolerance)."""
+    from .merge import merge_calls
+
+    for event in merge_calls([*calls, *extra_calls]):
+        for member in event.calls:
+            member.extra["n_callers"] = len(event.callers)
 
 
 def _policy_text(policy) -> str:

@@ -268,12 +268,13 @@ def batch_inputs(members):
         record = SAMPLES[name]
         files.append(record["path"])
         files += [record[column] for column in OPTIONAL_PATH_COLUMNS if record.get(column)]
+        files += [path for path, _ in extra_calls_of(record)]  # annotate counts the callers of each call
     return files
 
 
 def batch_records(members):
     """What the batch job reads from the sheet for its samples (a change re-runs only that batch)."""
-    columns = ("format", "path", "tumor_type", "age", *OPTIONAL_PATH_COLUMNS)
+    columns = ("format", "path", "tumor_type", "age", *OPTIONAL_PATH_COLUMNS, "extra_calls")
     return ";".join(f"{name}:" + ",".join(str(SAMPLES[name].get(c, "")) for c in columns) for name in members)
 
 

@@ -258,6 +258,28 @@ def test_sarcoma_low_support_ntrk1_advises_fish_not_ihc(resources):
     assert rec["actionability"].startswith("actionable, confirm (FISH or pan-TRK IHC)")
 
 
+def test_a_call_of_one_caller_among_several_is_actionable_confirm(callers_dir, tmp_path):
+    # the same real sample (fusion-report test data): STAR-Fusion's ETV6--NTRK3 is also called by EricScript;
+    # against an Arriba file without it, only one of two callers found it
+    star = callers_dir / "star-fusion" / "fusion-report.starfusion.tsv"
+    sheet = tmp_path / "samples.tsv"
+    sheet.write_text("sample\tformat\tpath\textra_calls\n"
+                     f"ONE\tstar-fusion\t{star}\t{callers_dir / 'arriba' / 'arriba-repo.test.fusions.tsv'}:arriba\n"
+                     f"TWO\tstar-fusion\t{star}\t{callers_dir / 'ericscript' / 'fusion-report.ericscript.tsv'}:ericscript\n"
+                     f"SOLO\tstar-fusion\t{star}\t\n")
+    out = tmp_path / "out"
+    assert main(["annotate", "--samples", str(sheet), "--out-dir", str(out / "{sample}")]) == 0
+
+    def etv6(sample):
+        return next(r for r in read_rows(out / sample / f"{sample}.fusions.tsv") if r["fusion_name"] == "ETV6::NTRK3")
+
+    one = etv6("ONE")
+    assert one["actionability"].startswith("actionable, confirm (FISH): OncoKB Level 1")
+    assert one["confirm_by"].startswith("FISH: found by 1 caller only")
+    assert etv6("TWO")["actionability"].startswith("OncoKB Level 1")  # two callers agree
+    assert etv6("SOLO")["actionability"].startswith("OncoKB Level 1")  # number of callers not known: not lowered
+
+
 def test_gene_level_call_is_provisional_in_the_actionability_column(resources):
     rec = judge(resources, "ETV6::NTRK3")
     assert rec["actionability"].startswith("provisionally actionable, confirm (RNA-based assay): OncoKB Level 1")

@@ -99,6 +99,7 @@ def _jobs(args) -> list[dict]:
         return [{**common, "path": r.path, "format": r.format, "sample": r.sample,
                  "tumor_type": r.tumor_type or args.tumor_type, "variants": r.variants or args.variants,
                  "age": parse_age(r.age, args.samples, r.line) if r.age else common["age"],
+                 "extra_calls": r.extra_call_specs(),
                  "bam": r.bam or args.bam} for r in rows]
     if args.only:
         raise InputError("--only", 0, "--only selects samples of a sheet: use it with --samples SHEET")
@@ -128,11 +129,27 @@ def _annotate_one(args, resources, job: dict) -> None:
         genes = resources.knowledge.resistance_genes if resources.knowledge is not None else None
         variants = read_variants(job["variants"], resources.reference, genes=genes, genome=resources.genome)
     sample = job["sample"] or default_sample_name(job["path"])
+    extra = _extra_calls(job.get("extra_calls") or (), sample)
     out_dir = args.out_dir.replace("{sample}", sample)
     result = annotate_file(job["path"], out_dir, resources, fmt=job["format"], sample=job["sample"],
                            transcripts=args.transcripts, variants=variants, tumor_type=job["tumor_type"],
                            build_check=not args.no_build_check, bam=job["bam"], bam_kind=args.bam_kind, vcf=args.vcf,
-                           html=args.html, age=job.get("age"), policy=getattr(args, "policy", None))
+                           html=args.html, age=job.get("age"), policy=getattr(args, "policy", None),
+                           extra_calls=extra)
     calls = len({id(a.call) for a in result.annotations})
+    if extra is not None:
+        print(f"{job['path']}: callers counted with {len(job['extra_calls'])} further caller file(s) of the sheet's "
+              "extra_calls", file=sys.stderr)
     print(f"{job['path']} ({result.fmt}): read {result.rows_read} rows, annotated {calls} calls"
           f" ({len(result.annotations)} rows), rejected {len(result.rejects)} -> {result.tsv}", file=sys.stderr)
+
+
+def _extra_calls(specs, sample: str):
+    """Calls of the sheet's extra_calls files for one sample (None without any): the verdict then knows how many
+    callers found each call (a call only one caller found is 'actionable, confirm')."""
+    if not specs:
+        return None
+    from ..model import Reject
+    from ..readers import read_calls
+
+    return [c for path, fmt in specs for c in read_calls(path, fmt, sample) if not isinstance(c, Reject)]
