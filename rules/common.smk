@@ -159,6 +159,8 @@ def load_samples(path):
             if value and not Path(value).is_file():
                 problems.append(f"{where}: sample '{name}': {column} file not found: {value}"
                                 f" (relative paths are relative to the working directory {Path.cwd()})")
+        if record.get("age") and float(record["age"]) > 130:  # the schema pattern allows only plain decimals
+            problems.append(f"{where}: sample '{name}': age {record['age']} is outside 0-130 years")
         for extra_path, extra_format in extra_calls_of(record):
             if formats is not None and extra_format not in formats:
                 problems.append(f"{where}: sample '{name}': extra_calls: unknown format '{extra_format}'")
