@@ -50,7 +50,7 @@ def write_vcf(path: Path, records) -> Path:
     """A plain single-sample VCF: (chrom, pos, ref, alt, filter, depth, alt_reads) per record."""
     lines = ["##fileformat=VCFv4.2", '##FILTER=<ID=PASS,Description="All filters passed">',
              '##FILTER=<ID=LowQual,Description="Low quality">', "##contig=<ID=1,length=248956422>",
-             "##contig=<ID=15,length=101991189>",
+             "##contig=<ID=7,length=159345973>", "##contig=<ID=15,length=101991189>",
              '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
              '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Read depth">',
              '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">',
@@ -77,7 +77,8 @@ def test_pass_g595r_moves_first_generation_drugs_out_of_eligible(resources, kb, 
     assert "larotrectinib" not in eligible and "entrectinib" not in eligible
     assert eligible.startswith("repotrectinib")  # the label drug that keeps activity (resistance.tsv retains_activity)
     # the R levels of resistance.tsv, in the actionability column itself
-    assert "resistance NTRK1 G595R: OncoKB larotrectinib R1, entrectinib R2" in rec["actionability"]
+    assert "resistance NTRK1 G595R: larotrectinib OncoKB R1, entrectinib OncoKB R2" in rec["actionability"]
+    assert "depth 80, VAF 0.375" in rec["resistance"]
     assert rec["actionability"].startswith("OncoKB Level 1")
     assert "RESISTANCE: NTRK1 G595R, OncoKB R1: not eligible" in rec["drugs"]
     text = rec["interpretation"]
@@ -87,6 +88,17 @@ def test_pass_g595r_moves_first_generation_drugs_out_of_eligible(resources, kb, 
             "(second-generation, label), zurletrectinib (second-generation, regional: NMPA, OncoKB 4)") in text
     assert "resistance mutation detected" in rec["review_flag"]
     assert {"P12", "C1"} <= set(rec["actionability_refs"].split(";"))  # the resistance row's citations
+
+
+def test_possible_off_target_braf_v600e_leaves_no_label_drug_eligible(resources, kb, tmp_path):
+    # BRAF (-): V600 codon c.1798-1800 ends at 7:140753336; transcript T>A at codon position 2 is Glu or Asp
+    # without a genome, so the hit is "possible"; resistance.tsv: off-target, every TRK inhibitor affected [D]
+    rec = judge(resources, LMNA_NTRK1, variants_of(tmp_path, resources, kb, ("7", 140753336, "A", "T", "PASS", 80, 30)))
+    assert rec["eligible_drugs"] == "none"
+    assert "no tumour-agnostic label drug is eligible" in rec["interpretation"]
+    assert "larotrectinib (possible resistance, not eligible unless ruled out: BRAF V600E?)" in rec["interpretation"]
+    assert rec["resistance"].startswith("POSSIBLE BRAF p.V600E") and "--genome" in rec["resistance"]
+    assert "resistance mutation detected (codon unresolved)" in rec["review_flag"]
 
 
 def test_lowqual_g595r_leaves_the_verdict_unchanged_and_says_why(resources, kb, tmp_path):

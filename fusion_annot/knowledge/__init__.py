@@ -121,8 +121,7 @@ def interpret(annotation: FusionAnnotation, kb: KnowledgeBase, variants: Iterabl
         (unused if why else hits).append((h, why))
     hits = [h for h, _ in hits]
     other = [v for v in variants if v.kind == "other" and v.gene == gene3]
-    resistance_parts = [describe_hit(h) + (f"; {unchecked_quality(h.variant)}" if unchecked_quality(h.variant) else "")
-                        for h in hits]
+    resistance_parts = [describe_hit(h) + f"; {_quality(h.variant)}" for h in hits]
     resistance_parts += [f"NOT USED ({'; '.join(why)}): {describe_hit(h)}" for h, why in unused]
     if other:
         resistance_parts.append(f"{len(other)} non-SNV variant(s) in the {gene3} CDS not evaluated")
@@ -194,14 +193,22 @@ def interpret(annotation: FusionAnnotation, kb: KnowledgeBase, variants: Iterabl
 
 
 def _resistance_levels(hits) -> str:
-    """'NTRK1 G595R: larotrectinib R1, entrectinib R2' (OncoKB R levels of resistance.tsv), '' without levels."""
+    """'NTRK1 G595R: larotrectinib OncoKB R1, entrectinib OncoKB R2': the drugs each hit affects, with the OncoKB
+    R levels of resistance.tsv where it gives one."""
     parts = []
     for h in hits:
-        levels = [f"{d} {h.row.level_of(d)}" for d in h.resistant_to if h.row.level_of(d)]
+        drugs = [f"{d} OncoKB {h.row.level_of(d)}" if h.row.level_of(d) else d for d in h.resistant_to]
         name = f"{h.row.gene} {h.row.mutation}" + ("?" if h.certainty == POSSIBLE else "")
-        parts.append(f"{name}: " + (f"OncoKB {', '.join(levels)}" if levels else "no OncoKB R level")
-                     + f" ({', '.join(h.resistant_to)} affected)")
+        parts.append(f"{name}: {', '.join(drugs)}")
     return "; ".join(parts)
+
+
+def _quality(variant) -> str:
+    """'depth 80, VAF 0.375' of a used variant, or what the VCF did not give."""
+    known = [f"{name} {value:.3g}" if isinstance(value, float) else f"{name} {value}"
+             for name, value in (("depth", variant.depth), ("VAF", variant.vaf)) if value is not None]
+    missing = unchecked_quality(variant)
+    return "; ".join(p for p in (", ".join(known), missing) if p)
 
 
 def _relevant_hits(annotation: FusionAnnotation, kb: KnowledgeBase, variants, gene3: str):
