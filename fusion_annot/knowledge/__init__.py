@@ -1,7 +1,11 @@
 """Clinical meaning of an annotated fusion: catalog status, actionability, drugs, resistance.
 
     kb = load_knowledge_base()                       # resources/knowledge, validated
-    result = interpret(annotation, kb, variants=read_variants(vcf, reference), tumor_type="IFS")
+    result = interpret(annotation, kb, variants=read_variants(vcf, reference), tumor_type="IFS", age=0.2,
+                       policy=VerdictPolicy())          # thresholds: config annotate.* (verdict.py)
+
+What changes the verdict beyond the rule (resistance variants that pass filters, age against the labels,
+weak evidence -> "actionable, confirm" with the assay) is in verdict.py and eligibility.py.
 
 Every statement in the result carries its citation keys (references.tsv); facts
 the knowledge base tags R (unverified) are never plain clinical statements: catalog
