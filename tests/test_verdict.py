@@ -152,15 +152,18 @@ def test_age_limit_forms_of_the_therapy_table():
     month = parse_age_limit("older than 1 month")
     assert month.strict and month.min_years == pytest.approx(1 / 12) and not month.covers(1 / 12) and month.covers(0.1)
     assert parse_age_limit("older than 6 months").min_years == pytest.approx(0.5)
+    assert parse_age_limit("older than 1 month(s)").min_years == pytest.approx(1 / 12)
     assert parse_age_limit("3 months and older").covers(0.25)
     assert parse_age_limit("") is None
     assert parse_age_limit("adults and children").covers(5) is None  # not one of the forms: not applied
 
 
-def test_every_age_limit_in_the_bundled_table_is_read_or_said_unread(kb):
-    for row in kb.therapies:
-        limit = parse_age_limit(row.age_limit)
-        assert limit is None or limit.text == row.age_limit.strip()
+def test_every_age_limit_in_the_bundled_table_is_read(kb):
+    unread = {row.age_limit for row in kb.therapies
+              if parse_age_limit(row.age_limit) is not None and parse_age_limit(row.age_limit).min_years is None}
+    # the one wording outside the agreed forms (the EMA larotrectinib row, until the table is updated): it is
+    # never needed, since the FDA rows of the same drug have no lower age limit
+    assert unread <= {"adults and children"}
 
 
 def test_infant_ifs_only_drugs_whose_label_covers_the_age_are_eligible(resources, kb):

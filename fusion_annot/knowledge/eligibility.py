@@ -44,9 +44,9 @@ class AgeLimit:
 _NUMBER = r"(\d+(?:\.\d+)?)"
 _AGE_FORMS = (
     (re.compile(r"no lower age limit"), lambda n: 0.0, False),
-    (re.compile(rf"{_NUMBER} years? and older"), lambda n: n, False),
-    (re.compile(rf"older than {_NUMBER} months?"), lambda n: n / 12, True),
-    (re.compile(rf"{_NUMBER} months? and older"), lambda n: n / 12, False),
+    (re.compile(rf"{_NUMBER} years?(?:\(s\))? and older"), lambda n: n, False),
+    (re.compile(rf"older than {_NUMBER} months?(?:\(s\))?"), lambda n: n / 12, True),
+    (re.compile(rf"{_NUMBER} months?(?:\(s\))? and older"), lambda n: n / 12, False),
 )
 
 
