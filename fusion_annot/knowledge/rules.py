@@ -43,7 +43,7 @@ class Rule:
 RULES = (
     Rule("N0", NOT_ASSESSED, False, "no catalog kinase gene (NTRK1/2/3) in the fusion"),
     Rule("U1", UNCERTAIN, True, "intragenic in-frame rearrangement (deletion or duplication of exons) that keeps the "
-         "kinase domain: not a partner fusion, and the labels do not cover it", "uncertain significance, review"),
+         "kinase domain: not a partner fusion (the labels' indication is an NTRK gene fusion); its effect is not known", "uncertain significance, review"),
     Rule("N1", NOT_ACTIONABLE, False, "intragenic rearrangement (same gene on both sides), not a partner fusion"),
     Rule("N2", NOT_ACTIONABLE, False, "the kinase gene is the 5' partner, so its 3' kinase domain is not in the fusion"),
     Rule("N3", NOT_ACTIONABLE, False, "kinase domain lost from the 3' partner"),
