@@ -36,24 +36,31 @@ KINASE_PRESENT = tuple(v for v in KINASE_VALUES if v not in ("not_applicable", "
 _NOT_ASSESSED = ("not assessed", "not_assessed")  # outside the knowledge base (no NTRK gene): neither yes nor no
 _NOT_ACTIONABLE_PREFIXES = ("not", "non", "none", "no_", "no ")
 _NOT_ACTIONABLE_EXACT = ("no", "-", ".", "na", "n/a")
+# verdicts that are neither a level nor "no": a person decides (knowledge rules U1, U2)
+_REVIEW_PREFIXES = ("uncertain significance", "kinase may be expressed")
 
 
 def actionability_class(value: str) -> str:
-    """'actionable', 'not_actionable', 'not_assessed' (the knowledge base does not cover the fusion, e.g. no
-    NTRK gene) or 'unknown' (empty: the row was not annotated with knowledge)."""
+    """'actionable' (a level, also 'actionable, confirm ...'), 'review' ('uncertain significance, review',
+    'kinase may be expressed, confirm'), 'not_actionable', 'not_assessed' (the knowledge base does not cover
+    the fusion, e.g. no NTRK gene) or 'unknown' (empty: the row was not annotated with knowledge)."""
     text = (value or "").strip().lower()
     if not text:
         return "unknown"
     if text.startswith(_NOT_ASSESSED):
         return "not_assessed"
+    if text.startswith(_REVIEW_PREFIXES):
+        return "review"
     if text in _NOT_ACTIONABLE_EXACT or text.startswith(_NOT_ACTIONABLE_PREFIXES):
         return "not_actionable"
     return "actionable"
 
 
-def is_novel_partner(catalog_status: str) -> bool:
-    """True when the knowledge base calls the partner undocumented ('novel partner', 'novel_partner', ...)."""
-    return (catalog_status or "").strip().lower().startswith("novel")
+def is_not_in_catalog(catalog_status: str) -> bool:
+    """True when the knowledge base does not list the partner ('not in catalog'; outputs of versions before
+    the rename wrote 'novel partner')."""
+    text = (catalog_status or "").strip().lower().replace("_", " ")
+    return text.startswith(("not in catalog", "novel"))
 
 
 def call_key(row: Row) -> tuple[str, str, str]:
@@ -239,9 +246,9 @@ ACTIONABLE_COLUMNS = (
 
 
 # Sample status = the first class any of its calls has, in this order: one actionable call makes the sample
-# actionable; "not_actionable" needs every call assessed and not actionable (an ALK fusion outside the
+# actionable; a call a person must decide on ("uncertain significance, review") makes it "review"; "not_actionable" needs every call assessed and not actionable (an ALK fusion outside the
 # knowledge base must not make a sample look "not actionable").
-_STATUS_ORDER = ("actionable", "unknown", "not_assessed", "not_actionable", "no_fusions")
+_STATUS_ORDER = ("actionable", "review", "unknown", "not_assessed", "not_actionable", "no_fusions")
 
 
 def actionable_samples(rows: Sequence[Row], samples: Sequence[str]) -> Table:
@@ -269,17 +276,17 @@ def actionable_samples(rows: Sequence[Row], samples: Sequence[str]) -> Table:
     return Table("actionable_samples", ACTIONABLE_COLUMNS, tuple(out))
 
 
-NOVEL_COLUMNS = (
+NOT_IN_CATALOG_COLUMNS = (
     "gene5", "gene3", "fusion_name", "n_samples", "samples", "junctions", "frames", "kinase_domain",
     "actionability", "catalog_status", "review_flag",
 )
 
 
-def novel_partners(rows: Sequence[Row]) -> Table:
-    """Fusions whose partner the knowledge base does not document (catalog_status 'novel ...')."""
+def not_in_catalog(rows: Sequence[Row]) -> Table:
+    """Fusions whose partner the knowledge base does not list (catalog_status 'not in catalog')."""
     groups: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
-        if is_novel_partner(row.get("catalog_status", "")):
+        if is_not_in_catalog(row.get("catalog_status", "")):
             groups[row["fusion_name"]].append(row)
     out = []
     for name, group in groups.items():
@@ -294,7 +301,7 @@ def novel_partners(rows: Sequence[Row]) -> Table:
             "review_flag": "; ".join(_sorted_unique(r.get("review_flag", "") for r in group)),
         })
     out.sort(key=lambda r: (r["gene3"], -r["n_samples"], r["gene5"]))
-    return Table("novel_partners", NOVEL_COLUMNS, tuple(out))
+    return Table("not_in_catalog", NOT_IN_CATALOG_COLUMNS, tuple(out))
 
 
 def cohort_tables(
@@ -307,7 +314,7 @@ def cohort_tables(
         kinase_partners(rows),
         frame_kinase_counts(rows),
         actionable_samples(rows, samples),
-        novel_partners(rows),
+        not_in_catalog(rows),
     ]
 
 
@@ -327,6 +334,6 @@ def headline(rows: Sequence[Row], samples: Sequence[str], tables: Sequence[Table
             {call_key(r) for r in rows if r.get("frame") == "in_frame" and r.get("kinase_domain") == "retained"}
         ),
         "actionable_samples": sorted(r["sample"] for r in actionable if r["status"] == "actionable"),
-        "novel_partner_fusions": sorted(r["fusion_name"] for r in by_name["novel_partners"].rows),
+        "not_in_catalog_fusions": sorted(r["fusion_name"] for r in by_name["not_in_catalog"].rows),
         "knowledge_annotated": knowledge_annotated,
     }

@@ -87,8 +87,9 @@ def map_breakpoint(tx: TranscriptModel, pos: int, role: str, note: str = "", mod
         note = _join(note, "breakpoint downstream of the transcript: whole transcript kept")
 
     retained = (1, exon_index + 1) if role == "5" else (exon_index + 1, n)
-    side = _side(tx, pos, exon_index + 1, site, retained, note=note, intron_bases=intron_bases, model=model)
-    return _with_cds(side, tx, effective, role)
+    site, cds_offset, phase, aa_boundary = _cds_at(tx, effective, role, site)
+    return _side(tx, pos, exon_index + 1, site, retained, note=note, intron_bases=intron_bases, model=model,
+                 cds_offset=cds_offset, phase=phase, aa_boundary=aa_boundary)
 
 
 def map_exon(tx: TranscriptModel, exon_number: int, role: str, note: str = "") -> Optional[SideAnnotation]:
@@ -101,7 +102,8 @@ def map_exon(tx: TranscriptModel, exon_number: int, role: str, note: str = "") -
     return side
 
 
-def _side(tx, pos, exon, site, retained, note="", intron_bases=0, model="dna") -> SideAnnotation:
+def _side(tx, pos, exon, site, retained, note="", intron_bases=0, model="dna", cds_offset=None, phase=None,
+          aa_boundary=None) -> SideAnnotation:
     return SideAnnotation(
         gene=tx.gene_name,
         gene_id=tx.gene_id,
@@ -123,41 +125,35 @@ def _side(tx, pos, exon, site, retained, note="", intron_bases=0, model="dna") -
         intron_bases=intron_bases,
         junction_model=model,
         note=note,
+        cds_offset=cds_offset,
+        phase=phase,
+        aa_boundary=aa_boundary,
     )
 
 
-def _with_cds(side: SideAnnotation, tx: TranscriptModel, effective: int, role: str) -> SideAnnotation:
-    """Add CDS offset and phase at the junction; refine exonic sites to utr5/utr3."""
-    from dataclasses import replace
-
+def _cds_at(tx: TranscriptModel, effective: int, role: str, site: str) -> tuple:
+    """(site, CDS offset, phase, aa boundary) at the junction: exonic sites refined to utr5/utr3; the CDS
+    fields None on a non-coding transcript."""
     if not tx.is_coding:
-        return side
+        return site, None, None, None
     total = tx.cds_length
     if role == "5":
         kept = tx.cds_bases_through(effective)
-        site = side.site
         if site == "exonic" and kept == 0:
             site = "utr5"
         elif site == "exonic" and kept == total and tx.cds_position(effective) is None:
             site = "utr3"
-        phase = kept % 3
-        aa = (kept + 2) // 3 if kept else 0
-        return replace(side, site=site, cds_offset=kept, phase=phase, aa_boundary=aa)
+        return site, kept, kept % 3, (kept + 2) // 3 if kept else 0
     # role 3: CDS bases transcribed strictly before the first kept base
-    skipped = tx.cds_bases_through(effective) - (1 if tx.cds_position(effective) is not None else 0)
-    site = side.site
-    if site == "exonic" and skipped == 0 and tx.cds_position(effective) is None:
+    in_cds = tx.cds_position(effective) is not None
+    skipped = tx.cds_bases_through(effective) - (1 if in_cds else 0)
+    if site == "exonic" and skipped == 0 and not in_cds:
         site = "utr5"
     elif site == "exonic" and skipped == total:
         site = "utr3"
-    utr5_kept = _utr5_bases_kept(tx, effective) if skipped == 0 and tx.cds_position(effective) is None else 0
-    return replace(
-        side,
-        site=site,
-        cds_offset=skipped if not utr5_kept else -utr5_kept,
-        phase=skipped % 3,
-        aa_boundary=skipped // 3 + 1 if skipped < total else None,
-    )
+    utr5_kept = _utr5_bases_kept(tx, effective) if skipped == 0 and not in_cds else 0
+    return (site, skipped if not utr5_kept else -utr5_kept, skipped % 3,
+            skipped // 3 + 1 if skipped < total else None)
 
 
 def _utr5_bases_kept(tx: TranscriptModel, first_kept: int) -> int:

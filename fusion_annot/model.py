@@ -195,6 +195,8 @@ class KnowledgeResult:
     resistance: str = ""
     interpretation: str = ""
     review_flag: str = ""
+    eligible_drugs: str = ""  # label/regional drugs left after resistance and age (docs/output-columns.md)
+    confirm_by: str = ""  # orthogonal confirmation a lowered call needs, and why
 
 
 @dataclass(frozen=True)

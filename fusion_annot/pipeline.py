@@ -4,8 +4,9 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import gc
-import tempfile
 import re
+import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
@@ -117,24 +118,19 @@ def _kb_metadata(kb) -> dict:
     return meta
 
 
-def make_interpreter(resources: Resources, variants=(), tumor_type: Optional[str] = None):
+def make_interpreter(resources: Resources, variants=(), tumor_type: Optional[str] = None, age: Optional[float] = None,
+                     policy=None):
+    """The knowledge step for one sample: tumour type, age (years) and the verdict thresholds (VerdictPolicy)."""
     if resources.knowledge is None:
         return None
     from .knowledge import interpret
+    from .knowledge.verdict import evidence_key
 
     def _interpret(annotation: FusionAnnotation):
-        if tumor_type:
-            return interpret(annotation, resources.knowledge, variants, tumor_type=tumor_type)
-        return interpret(annotation, resources.knowledge, variants)
+        return interpret(annotation, resources.knowledge, variants, tumor_type=tumor_type or None, age=age, policy=policy)
 
-    _interpret.evidence_of = verdict_evidence
+    _interpret.evidence_of = evidence_key
     return _interpret
-
-
-def verdict_evidence(call) -> tuple:
-    """What the knowledge step reads of a row beyond its junction's annotation (read support, caller, level):
-    rows that agree on these and share a junction get one verdict. Keep in step with fusion_annot.knowledge."""
-    return (call.caller, call.level, call.split_reads, call.spanning_reads, call.caller_frame)
 
 
 def check_sample_name(sample: str) -> str:
@@ -166,17 +162,20 @@ class SampleResult:
 def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "auto", sample: Optional[str] = None,
                   transcripts: str = "canonical", variants=(), tumor_type: Optional[str] = None,
                   build_check: bool = True, bam: Optional[str] = None, bam_kind: str = "rna",
-                  vcf: bool = False, html: bool = False, keep_annotations: bool = True, threads: int = 1) -> SampleResult:
+                  vcf: bool = False, html: bool = False, keep_annotations: bool = True, threads: int = 1,
+                  age: Optional[float] = None, policy=None, extra_calls=None) -> SampleResult:
     """Read, annotate and write one sample's file (TSV, JSON, rejects; VCF/HTML on request).
 
     Rows stream from the reader to the writers (fusion_annot.streaming): with ``keep_annotations=False`` (and
     no --bam, --vcf or --html, which need every annotation at the end) memory is bounded by the distinct
     junctions, whatever the file's length, and ``threads`` > 1 annotates the file's chunks in that many
     processes, with the same output. Nothing is written when the file fails a check (build, several samples
-    with --vcf)."""
+    with --vcf). ``age`` (years) and ``policy`` (knowledge.verdict.VerdictPolicy) feed the verdict;
+    ``extra_calls``: this sample's calls by further callers (sample sheet extra_calls), to count the callers
+    of each call (the whole file is then held in memory)."""
     with _without_cyclic_gc():
         return _annotate_file(path, out_dir, resources, fmt, sample, transcripts, variants, tumor_type, build_check,
-                              bam, bam_kind, vcf, html, keep_annotations, threads)
+                              bam, bam_kind, vcf, html, keep_annotations, threads, age, policy, extra_calls)
 
 
 @contextlib.contextmanager
@@ -194,7 +193,7 @@ def _without_cyclic_gc():
 
 
 def _annotate_file(path, out_dir, resources, fmt, sample, transcripts, variants, tumor_type, build_check, bam,
-                   bam_kind, vcf, html, keep_annotations, threads) -> SampleResult:
+                   bam_kind, vcf, html, keep_annotations, threads, age, policy, extra_calls) -> SampleResult:
     from . import streaming
 
     explicit = bool(sample)
@@ -206,7 +205,8 @@ def _annotate_file(path, out_dir, resources, fmt, sample, transcripts, variants,
     keep = keep_annotations or bool(bam or vcf or html)
     annotations, rejects = [], []
     with tempfile.TemporaryDirectory(prefix="fusion-annot-") as work:
-        job = _FileJob(path, fmt, sample if explicit else None, sample, transcripts, variants, tumor_type, work)
+        job = _FileJob(path, fmt, sample if explicit else None, sample, transcripts, tuple(variants), tumor_type, work,
+                       age, policy, tuple(extra_calls) if extra_calls is not None else None)
         if threads > 1 and not keep:
             from .parallel import annotate_chunks_in_processes
 
@@ -235,6 +235,8 @@ def _annotate_file(path, out_dir, resources, fmt, sample, transcripts, variants,
         meta.update({
             "sample": sample, "input": str(path), "format": fmt, "transcript_policy": transcripts,
             "build_check": "on" if build_check else "off (--no-build-check)",
+            **({"age": f"{age:g} years"} if age is not None else {}),
+            **({"verdict_thresholds": _policy_text(policy)} if policy is not None else {}),
             "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
             "rows_read": counts["rows_read"], "annotated_calls": counts["annotated_calls"],
             "rejected_rows": counts["rejected_rows"],
@@ -248,16 +250,39 @@ def _annotate_file(path, out_dir, resources, fmt, sample, transcripts, variants,
                   genome=resources.genome, support=[a.support for a in annotations] if bam else None,
                   provenance={k: v for k, v in meta.items() if k.startswith("knowledge_base_")})
     if html:  # the same file `fusion-annot report SAMPLE.fusions.json --title SAMPLE` writes, without a second process
-        from .writers.diagram import diagram_from_record
         from .writers.html import write_report
 
         record_cache = resources.caches.setdefault("records", {})
         records = [output_row(a, record_cache).as_dict() for a in annotations]
-        diagrams = [diagram_from_record(r, resources.reference, resources.domain_table) for r in records] if records else None
+        diagrams = _Diagrams(records, resources) if records else None
         write_report(out / f"{sample}.report.html", records, diagrams=diagrams, title=sample, metadata=[meta],
                      rejects=[reject_record(r) for r in rejects], svg_cache=resources.caches.setdefault("svg", {}))
     return SampleResult(annotations, rejects, counts["rows_read"], fmt, tsv, jsn, rej, counts["annotated_calls"],
                         counts["annotation_rows"], counts["rejected_rows"])
+
+
+class _Diagrams(Sequence):
+    """The diagram of each record, drawn from the reference when the report asks for it (it draws one per
+    distinct fusion, not one per row), once per junction for every sample of the process."""
+
+    def __init__(self, records: list, resources: "Resources"):
+        self._records, self._resources = records, resources
+        self._cache = resources.caches.setdefault("diagrams", {})
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __getitem__(self, i):
+        from .writers.diagram import diagram_from_record
+
+        record = self._records[i]
+        junction = getattr(record, "junction", None)
+        cached = self._cache.get(id(junction)) if junction is not None else None
+        if cached is None:
+            cached = (junction, diagram_from_record(record, self._resources.reference, self._resources.domain_table))
+            if junction is not None:  # the junction object kept with it: its id is never reused meanwhile
+                self._cache[id(junction)] = cached
+        return cached[1]
 
 
 @dataclass
@@ -272,6 +297,9 @@ class _FileJob:
     variants: tuple
     tumor_type: Optional[str]
     work_dir: str
+    age: Optional[float] = None
+    policy: object = None
+    extra_calls: Optional[tuple] = None  # further callers' calls of this sample: n_callers on each call
 
     def run(self, resources: "Resources", share: Optional[tuple[int, int]] = None, keep=None, add_support=None) -> list:
         """ChunkOutputs of the chunks this process annotates: all of them, or with ``share`` (k, n) every n-th
@@ -281,7 +309,10 @@ class _FileJob:
         items = get_reader(self.fmt).read(self.path, self.sample)
         if self.rename_to:  # --sample names every row, over a sample column in the file (JAFFA writes its run name)
             items = (i if i.sample == self.rename_to else replace(i, sample=self.rename_to) for i in items)
-        annotator = resources.annotator(self.transcripts, make_interpreter(resources, self.variants, self.tumor_type))
+        if self.extra_calls is not None:  # callers per call need every call of the file at once
+            items = with_caller_counts(list(items), self.extra_calls)
+        annotator = resources.annotator(self.transcripts, make_interpreter(resources, self.variants, self.tumor_type,
+                                                                             self.age, self.policy))
         record_cache = resources.caches.setdefault("records", {})
         outputs = []
         for index, chunk in enumerate(streaming.chunks(items)):
@@ -291,6 +322,25 @@ class _FileJob:
         if not outputs and share is None:  # an input with no rows still gets its (empty) outputs
             outputs.append(streaming.ChunkOutput(0, self.work_dir))
         return outputs
+
+
+def with_caller_counts(items: list, extra_calls) -> list:
+    """The items with extra["n_callers"] on each call: how many callers found it (fusion_annot.merge grouping,
+    default tolerance), counted over this file's calls and ``extra_calls``."""
+    from .merge import merge_calls
+
+    calls = [i for i in items if not isinstance(i, Reject)]
+    counts = {}
+    for event in merge_calls([*calls, *extra_calls]):
+        for member in event.calls:
+            counts[id(member)] = len(event.callers)
+    return [i if isinstance(i, Reject) or id(i) not in counts
+            else replace(i, extra={**i.extra, "n_callers": counts[id(i)]}) for i in items]
+
+
+def _policy_text(policy) -> str:
+    return (f"split reads >= {policy.min_split_reads}, supporting reads >= {policy.min_supporting_reads}; resistance "
+            f"variants: FILTER PASS, depth >= {policy.resistance_min_depth}, VAF >= {policy.resistance_min_vaf:g}")
 
 
 def add_read_support(annotations: list, bam: str, kind: str = "rna") -> list:

@@ -1,7 +1,9 @@
 """The sample sheet (the workflow's own format) read by `fusion-annot annotate --samples`.
 
-Tab-separated, a header line naming at least sample, format, path; optional columns tumor_type, variants, bam
-(extra_calls, used by the workflow's consensus rule, is accepted and ignored here). '#' lines and blank lines
+Tab-separated, a header line naming at least sample, format, path; optional columns tumor_type, age (years),
+variants, bam
+(extra_calls, "path:format;path:format", are further callers' files for the sample: annotate counts the callers
+that found each call, see extra_call_specs). '#' lines and blank lines
 are skipped, a UTF-8 byte-order mark is allowed. Relative paths are relative to the working directory, as in
 the workflow. Errors name the sheet and the line.
 """
@@ -15,7 +17,7 @@ from .errors import InputError
 from .textio import numbered_lines
 
 REQUIRED = ("sample", "format", "path")
-OPTIONAL = ("tumor_type", "bam", "variants", "extra_calls")
+OPTIONAL = ("tumor_type", "age", "bam", "variants", "extra_calls")
 SAMPLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -28,6 +30,16 @@ class SampleRow:
     bam: str = ""
     variants: str = ""
     line: int = 0
+    age: str = ""  # years, as written (checked by knowledge.eligibility.parse_age)
+    extra_calls: str = ""  # "path:format;path:format" (format optional: auto)
+
+    def extra_call_specs(self) -> list[tuple[str, str]]:
+        """[(path, format)] of extra_calls, as the workflow reads them (rules/common.smk extra_calls_of)."""
+        out = []
+        for entry in filter(None, (e.strip() for e in self.extra_calls.split(";"))):
+            path, sep, fmt = entry.rpartition(":")
+            out.append((path, fmt) if sep and path else (entry, "auto"))
+        return out
 
 
 def read_sample_sheet(path: str | Path) -> list[SampleRow]:
@@ -59,8 +71,14 @@ def read_sample_sheet(path: str | Path) -> list[SampleRow]:
         first_line[sample] = number
         if not record.get("path"):
             raise InputError(path, number, "empty path")
+        age = record.get("age", "")
+        if age:
+            from .knowledge.eligibility import parse_age
+
+            parse_age(age, str(path), number)  # a bad age stops the sheet here, with its line
         rows.append(SampleRow(sample, record.get("format") or "auto", record["path"], record.get("tumor_type", ""),
-                              record.get("bam", ""), record.get("variants", ""), number))
+                              record.get("bam", ""), record.get("variants", ""), number, age,
+                              record.get("extra_calls", "")))
     if header is None:
         raise InputError(path, 0, "sample sheet is empty: expected a header line (sample, format, path)")
     if not rows:

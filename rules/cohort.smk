@@ -5,7 +5,7 @@ COHORT_TABLES = (
     "kinase_partners",
     "frame_kinase_counts",
     "actionable_samples",
-    "novel_partners",
+    "not_in_catalog",
 )
 
 

@@ -159,6 +159,8 @@ def load_samples(path):
             if value and not Path(value).is_file():
                 problems.append(f"{where}: sample '{name}': {column} file not found: {value}"
                                 f" (relative paths are relative to the working directory {Path.cwd()})")
+        if record.get("age") and float(record["age"]) > 130:  # the schema pattern allows only plain decimals
+            problems.append(f"{where}: sample '{name}': age {record['age']} is outside 0-130 years")
         for extra_path, extra_format in extra_calls_of(record):
             if formats is not None and extra_format not in formats:
                 problems.append(f"{where}: sample '{name}': extra_calls: unknown format '{extra_format}'")
@@ -243,6 +245,9 @@ def configured_annotate_options():
     for key in ("preferred_transcripts", "mane_summary"):
         if config["annotate"].get(key):
             options += [f"--{key.replace('_', '-')}", config["annotate"][key]]
+    for key in ("min_split_reads", "min_supporting_reads", "resistance_min_depth", "resistance_min_vaf"):
+        if config["annotate"].get(key) is not None:  # verdict thresholds (schema defaults = the CLI defaults)
+            options += [f"--{key.replace('_', '-')}", str(config["annotate"][key])]
     return " ".join(shlex.quote(o) for o in options)
 
 
@@ -265,12 +270,13 @@ def batch_inputs(members):
         record = SAMPLES[name]
         files.append(record["path"])
         files += [record[column] for column in OPTIONAL_PATH_COLUMNS if record.get(column)]
+        files += [path for path, _ in extra_calls_of(record)]  # annotate counts the callers of each call
     return files
 
 
 def batch_records(members):
     """What the batch job reads from the sheet for its samples (a change re-runs only that batch)."""
-    columns = ("format", "path", "tumor_type", *OPTIONAL_PATH_COLUMNS)
+    columns = ("format", "path", "tumor_type", "age", *OPTIONAL_PATH_COLUMNS, "extra_calls")
     return ";".join(f"{name}:" + ",".join(str(SAMPLES[name].get(c, "")) for c in columns) for name in members)
 
 

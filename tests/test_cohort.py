@@ -36,7 +36,7 @@ COHORT = [
     row("S3", "ETV6::NTRK3", "4", "15", status="documented_partner", action="Level 1", caller="jaffa"),
     row("S3", "TPM3::NTRK1", "7", "10", frame="out_of_frame", status="documented_partner",
         action="not_actionable", caller="jaffa", line="3"),
-    row("S4", "EWSR1::NTRK1", "7", "10", status="novel_partner", action="Level 1", review_flag="novel partner"),
+    row("S4", "EWSR1::NTRK1", "7", "10", status="not in catalog", action="Level 1", review_flag="partner not in catalog"),
     row("S5", "LMNA::NTRK1", "2", "11", status="", action=""),
 ]
 
@@ -113,10 +113,11 @@ def test_actionability_class(value, expected):
     assert cohort.actionability_class(value) == expected
 
 
-def test_novel_partners_come_from_catalog_status():
-    table = cohort.novel_partners(COHORT)
+def test_partners_not_in_catalog_come_from_catalog_status():
+    table = cohort.not_in_catalog(COHORT)
     assert [(r["gene5"], r["gene3"], r["samples"]) for r in table.rows] == [("EWSR1", "NTRK1", "S4")]
-    assert table.rows[0]["review_flag"] == "novel partner"
+    assert table.rows[0]["review_flag"] == "partner not in catalog"
+    assert cohort.is_not_in_catalog("novel partner")  # outputs written before the rename
 
 
 def test_sample_summary_counts_calls_and_rejects():
@@ -178,12 +179,12 @@ def test_cohort_command_writes_all_tables(tmp_path, capsys):
     out = tmp_path / "cohort"
     assert main(["cohort", "--out-dir", str(out), *paths]) == 0
     for name in ("cohort.fusions", "samples", "recurrent_fusions", "kinase_partners", "frame_kinase_counts",
-                 "actionable_samples", "novel_partners"):
+                 "actionable_samples", "not_in_catalog"):
         assert (out / f"{name}.tsv").is_file(), name
     summary = json.loads((out / "cohort.summary.json").read_text())
     assert summary["samples"] == 5 and summary["calls"] == 7
     assert summary["actionable_samples"] == ["S1", "S2", "S3", "S4"]
-    assert summary["novel_partner_fusions"] == ["EWSR1::NTRK1"]
+    assert summary["not_in_catalog_fusions"] == ["EWSR1::NTRK1"]
     samples = (out / "samples.tsv").read_text().splitlines()
     assert samples[1].split("\t")[:3] == ["S1", "star-fusion", "2"] and samples[1].split("\t")[7] == "1"
     assert len((out / "cohort.fusions.tsv").read_text().splitlines()) == 1 + len(COHORT)

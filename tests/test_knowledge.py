@@ -196,12 +196,13 @@ def test_kinase_lost_out_of_frame_partial_and_intragenic_are_not_actionable(kb):
     assert "rule N4" in interpret(cases["N4"], kb).review_flag
 
 
-def test_novel_partner_kinase_retained_in_frame_is_flagged(kb):
+def test_partner_not_in_catalog_kinase_retained_in_frame_is_flagged(kb):
     result = interpret(fusion("ZNF9999", "NTRK2"), kb)
-    assert result.catalog_status == "novel partner"
+    assert result.catalog_status == "not in catalog"
     assert NOVEL_SENTENCE in result.interpretation
     assert "OncoKB Level 1" in result.actionability
-    assert "novel partner" in result.review_flag
+    assert "partner not in catalog" in result.review_flag
+    assert "novel" not in result.interpretation + result.review_flag + result.catalog_status
 
 
 def test_frame_unknown_is_actionable_but_flagged(kb):

@@ -23,7 +23,7 @@ from fusion_annot.readers import format_names
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "resources" / "demo"
 CATALOG_GTF = REPO.parent / "shared" / "reference" / "catalog_genes.ensembl110.gtf.gz"
-SHEET_COLUMNS = ("sample", "format", "path", "tumor_type", "extra_calls")
+SHEET_COLUMNS = ("sample", "format", "path", "tumor_type", "age", "extra_calls")
 
 
 def snakemake(workdir: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -179,13 +179,13 @@ def test_demo_actionable_samples(demo_run):
 
 
 @pytest.mark.slow
-def test_demo_novel_partner(demo_run):
-    rows = read_table(demo_run / "results" / "cohort" / "novel_partners.tsv")
+def test_demo_partner_not_in_catalog(demo_run):
+    rows = read_table(demo_run / "results" / "cohort" / "not_in_catalog.tsv")
     assert [(r["fusion_name"], r["samples"], r["frames"], r["kinase_domain"]) for r in rows] == [
         ("EWSR1::NTRK1", "STS06", "in_frame:1", "retained:1")
     ]
     summary = json.loads((demo_run / "results" / "cohort" / "cohort.summary.json").read_text())
-    assert summary["novel_partner_fusions"] == ["EWSR1::NTRK1"]
+    assert summary["not_in_catalog_fusions"] == ["EWSR1::NTRK1"]
     assert summary["samples"] == 8 and summary["calls"] == 9 and summary["recurrent_fusions"] == 2
 
 
@@ -259,7 +259,10 @@ def test_the_index_is_built_before_and_shared_by_annotate_jobs(tmp_path):
     (lambda s: s[3].update(format="starfusion"), "unknown format 'starfusion' (known: arriba, auto,"),
     (lambda s: s[3].update(sample="bad name"), "does not match"),
     (lambda s: s[4].update(extra_calls="/nonexistent/x.tsv:arriba"), "extra_calls file not found: /nonexistent/x.tsv"),
-], ids=["path-separator", "missing-file", "duplicate", "unknown-format", "space-in-name", "missing-extra-calls"])
+    (lambda s: s[0].update(age="ten"), "column age: 'ten' does not match"),
+    (lambda s: s[0].update(age="200"), "age 200 is outside 0-130 years"),
+], ids=["path-separator", "missing-file", "duplicate", "unknown-format", "space-in-name", "missing-extra-calls",
+        "age-not-a-number", "age-too-high"])
 def test_bad_sample_sheet_stops_before_any_job(tmp_path, change, message):
     sheet = demo_sheet()
     change(sheet)
@@ -371,6 +374,19 @@ def test_preferred_transcripts_in_the_config_reach_every_annotate_job(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     commands = [line for line in (result.stdout + result.stderr).splitlines() if " annotate " in line]
     assert len(commands) == 1 and f"--preferred-transcripts {table}" in commands[0], commands
+
+
+def test_verdict_thresholds_in_the_config_reach_every_annotate_job(tmp_path):
+    sheet = demo_sheet()[:2]
+    sheet[0]["age"] = "0.2"
+    workdir = make_workdir(tmp_path / "run", sheet, annotate={"resistance_min_depth": 30, "min_split_reads": 4})
+    result = snakemake(workdir, "-n", "-p", "--cores", "1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    commands = [line for line in (result.stdout + result.stderr).splitlines() if " annotate " in line]
+    assert len(commands) == 1, commands
+    for option in ("--resistance-min-depth 30", "--min-split-reads 4", "--min-supporting-reads 3",
+                   "--resistance-min-vaf 0.05"):
+        assert option in commands[0], (option, commands)
 
 
 def test_a_bad_sample_fails_only_its_batch_and_the_log_names_it(tmp_path):

@@ -5,6 +5,7 @@ are loaded once, and each sample's outputs are the ones a single-sample run writ
 reported with its reason and the others still run; the exit status is then 2."""
 from __future__ import annotations
 
+import gc
 import sys
 
 from ..readers import format_names
@@ -16,7 +17,7 @@ def register(sub) -> None:
                        description="Annotate every call of a fusion-caller output file.")
     p.add_argument("input", nargs="*", help="caller output file(s) (plain or gzip); each is one sample unless it holds a sample column")
     p.add_argument("--samples", metavar="TSV", help="sample sheet (the workflow's format: sample, format, path, and optionally "
-                                                    "tumor_type, variants, bam): annotate every sample in one process")
+                                                    "tumor_type, age, variants, bam): annotate every sample in one process")
     p.add_argument("--format", default="auto", choices=["auto", *format_names()], help="input format (default: detect)")
     p.add_argument("--sample", help="sample name, with one input (default: the input file name up to the first dot)")
     p.add_argument("--out-dir", required=True, help="output directory; '{sample}' in it is replaced by each sample's name "
@@ -24,6 +25,20 @@ def register(sub) -> None:
     p.add_argument("--only", metavar="S1,S2,...", help="with --samples: annotate only these samples of the sheet")
     p.add_argument("--html", action="store_true", help="also write SAMPLE.report.html (as `fusion-annot report` would)")
     p.add_argument("--variants", metavar="VCF", help="small variants (VCF) to check for TRK-inhibitor resistance mutations")
+    from ..knowledge.verdict import (DEFAULT_MIN_SPLIT_READS, DEFAULT_MIN_SUPPORTING_READS, DEFAULT_RESISTANCE_MIN_DEPTH,
+                                     DEFAULT_RESISTANCE_MIN_VAF)
+
+    v = p.add_argument_group("verdict thresholds (config annotate.*)")
+    v.add_argument("--resistance-min-depth", type=int, default=DEFAULT_RESISTANCE_MIN_DEPTH, metavar="N",
+                   help=f"a resistance variant needs at least N reads of depth to count (default {DEFAULT_RESISTANCE_MIN_DEPTH})")
+    v.add_argument("--resistance-min-vaf", type=float, default=DEFAULT_RESISTANCE_MIN_VAF, metavar="F",
+                   help=f"... and a variant allele fraction of at least F (default {DEFAULT_RESISTANCE_MIN_VAF:g}); "
+                        "FILTER must be PASS or '.'")
+    v.add_argument("--min-split-reads", type=int, default=DEFAULT_MIN_SPLIT_READS, metavar="N",
+                   help=f"an actionable call with fewer split (junction) reads is 'actionable, confirm' "
+                        f"(default {DEFAULT_MIN_SPLIT_READS})")
+    v.add_argument("--min-supporting-reads", type=int, default=DEFAULT_MIN_SUPPORTING_READS, metavar="N",
+                   help=f"... or with fewer split reads + spanning fragments in all (default {DEFAULT_MIN_SUPPORTING_READS})")
     p.add_argument("--bam", metavar="BAM", help="indexed BAM/CRAM: count split reads and spanning pairs at each junction")
     p.add_argument("--bam-kind", choices=("rna", "dna"), default="rna",
                    help="rna: mates searched up to 100 kb from the junction (spliced); dna: 1 kb (default rna)")
@@ -41,11 +56,18 @@ def run(args) -> int:
     from ..parallel import map_in_processes
     from ..pipeline import load_resources
 
+    from ..knowledge.verdict import VerdictPolicy
+
     if args.threads < 1:
         raise InputError("--threads", 0, f"must be at least 1, not {args.threads}")
     jobs = _jobs(args)
+    args.policy = VerdictPolicy(args.min_split_reads, args.min_supporting_reads, args.resistance_min_depth,
+                                args.resistance_min_vaf)
     resources = load_resources(args.reference, args.domains, args.genome, args.cache_dir,
                                preferred_transcripts=args.preferred_transcripts, mane_summary=args.mane_summary)
+    # The loaded reference and knowledge base live as long as the process: left out of every later cyclic
+    # collection (each would walk them all again, ~10 ms per sample of a batch).
+    gc.freeze()
     if len(jobs) == 1:
         print(_annotate_one(args, resources, jobs[0], threads=args.threads), file=sys.stderr)
         return 0
@@ -84,9 +106,11 @@ def _try_one(resources, task) -> tuple[bool, str]:
 def _jobs(args) -> list[dict]:
     """One dict per sample: path, format, sample, tumor_type, variants, bam (per-sample values over the options)."""
     from ..errors import InputError
+    from ..knowledge.eligibility import parse_age
     from ..pipeline import default_sample_name
 
-    common = {"format": args.format, "tumor_type": args.tumor_type, "variants": args.variants, "bam": args.bam}
+    common = {"format": args.format, "tumor_type": args.tumor_type, "variants": args.variants, "bam": args.bam,
+              "age": parse_age(args.age, "--age")}
     if args.samples and args.input:
         raise InputError("--samples", 0, "give input files or a sample sheet, not both")
     if args.samples:
@@ -102,6 +126,8 @@ def _jobs(args) -> list[dict]:
             rows = [r for r in rows if r.sample in set(wanted)]
         return [{**common, "path": r.path, "format": r.format, "sample": r.sample,
                  "tumor_type": r.tumor_type or args.tumor_type, "variants": r.variants or args.variants,
+                 "age": parse_age(r.age, args.samples, r.line) if r.age else common["age"],
+                 "extra_calls": r.extra_call_specs(),
                  "bam": r.bam or args.bam} for r in rows]
     if args.only:
         raise InputError("--only", 0, "--only selects samples of a sheet: use it with --samples SHEET")
@@ -132,10 +158,25 @@ def _annotate_one(args, resources, job: dict, threads: int = 1) -> str:
         genes = resources.knowledge.resistance_genes if resources.knowledge is not None else None
         variants = read_variants(job["variants"], resources.reference, genes=genes, genome=resources.genome)
     sample = _sample_of(job)
+    extra = _extra_calls(job.get("extra_calls") or (), sample)
     out_dir = args.out_dir.replace("{sample}", sample)
     result = annotate_file(job["path"], out_dir, resources, fmt=job["format"], sample=job["sample"],
                            transcripts=args.transcripts, variants=variants, tumor_type=job["tumor_type"],
                            build_check=not args.no_build_check, bam=job["bam"], bam_kind=args.bam_kind, vcf=args.vcf,
-                           html=args.html, keep_annotations=False, threads=threads)
+                           html=args.html, keep_annotations=False, threads=threads, age=job.get("age"),
+                           policy=getattr(args, "policy", None), extra_calls=extra)
+    counted = (f"; callers counted with {len(job['extra_calls'])} further caller file(s) of the sheet's extra_calls"
+               if extra is not None else "")
     return (f"{job['path']} ({result.fmt}): read {result.rows_read} rows, annotated {result.annotated_calls} calls"
-            f" ({result.annotation_rows} rows), rejected {result.rejected_rows} -> {result.tsv}")
+            f" ({result.annotation_rows} rows), rejected {result.rejected_rows} -> {result.tsv}{counted}")
+
+
+def _extra_calls(specs, sample: str):
+    """Calls of the sheet's extra_calls files for one sample (None without any): the verdict then knows how many
+    callers found each call (a call only one caller found is 'actionable, confirm')."""
+    if not specs:
+        return None
+    from ..model import Reject
+    from ..readers import read_calls
+
+    return [c for path, fmt in specs for c in read_calls(path, fmt, sample) if not isinstance(c, Reject)]

@@ -197,7 +197,7 @@ def run(args) -> int:
     if rows and not summary["knowledge_annotated"]:
         print(
             "fusion-annot cohort: note: knowledge columns (actionability, catalog_status) are empty; "
-            "actionable_samples and novel_partners cannot say yes",
+            "actionable_samples and not_in_catalog cannot say yes",
             file=sys.stderr,
         )
     print(

@@ -23,3 +23,6 @@ def add_reference_options(p: argparse.ArgumentParser) -> None:
                    help="NCBI MANE summary (MANE.GRCh38.vX.summary.txt[.gz]) to read RefSeq transcript IDs")
     g.add_argument("--cache-dir", metavar="DIR", help="where converted references go (default $PYENSEMBL_CACHE_DIR or ~/.cache/fusion-annot)")
     g.add_argument("--tumor-type", metavar="TEXT", help="tumour type of the sample, for catalog context (optional)")
+    g.add_argument("--age", metavar="YEARS",
+                   help="age of the patient in years (e.g. 0.2 for a 10-week-old infant): drugs whose label age limit "
+                        "excludes it are not eligible (optional)")

@@ -23,10 +23,13 @@ def run(args) -> int:
     from ..readers.notation import parse_notation
     from ..writers.records import to_record
 
+    from ..knowledge.eligibility import parse_age
+
+    age = parse_age(args.age, "--age")
     call = parse_notation(args.fusion, source="<command line>", line=0, sample="describe")
     resources = load_resources(args.reference, args.domains, args.genome, args.cache_dir,
                                preferred_transcripts=args.preferred_transcripts, mane_summary=args.mane_summary)
-    annotator = resources.annotator(args.transcripts, make_interpreter(resources, (), args.tumor_type))
+    annotator = resources.annotator(args.transcripts, make_interpreter(resources, (), args.tumor_type, age))
     results = list(annotator.annotate_all([call]))
     rejected = [r for r in results if isinstance(r, Reject)]
     if rejected:
@@ -76,6 +79,7 @@ def render_text(rec: dict) -> str:
         lines.append(f"  5' kinase domain: {rec['kinase_domain5']}{pct5} {rec['kinase_domain5_detail']}")
     lines.append(f"  5' domains kept: {rec['domains5'] or '-'}")
     for key, label in (("catalog_status", "catalog"), ("actionability", "actionability"), ("drugs", "drugs"),
+                       ("eligible_drugs", "eligible"), ("confirm_by", "confirm by"),
                        ("resistance", "resistance"), ("interpretation", "interpretation"), ("review_flag", "review")):
         if rec.get(key):
             lines.append(f"  {label}: {rec[key]}")

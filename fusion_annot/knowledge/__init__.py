@@ -1,7 +1,11 @@
 """Clinical meaning of an annotated fusion: catalog status, actionability, drugs, resistance.
 
     kb = load_knowledge_base()                       # resources/knowledge, validated
-    result = interpret(annotation, kb, variants=read_variants(vcf, reference), tumor_type="IFS")
+    result = interpret(annotation, kb, variants=read_variants(vcf, reference), tumor_type="IFS", age=0.2,
+                       policy=VerdictPolicy())          # thresholds: config annotate.* (verdict.py)
+
+What changes the verdict beyond the rule (resistance variants that pass filters, age against the labels,
+weak evidence -> "actionable, confirm" with the assay) is in verdict.py and eligibility.py.
 
 Every statement in the result carries its citation keys (references.tsv); facts
 the knowledge base tags R (unverified) are never plain clinical statements: catalog
@@ -19,13 +23,18 @@ from ..paths import cache_dir, resource
 from .catalog import load_tables
 from .kb import DOCUMENTED, IN_CONTEXT, NOVEL, POSSIBLY, KnowledgeBase
 from .resistance import POSSIBLE, describe_hit, find_hits
-from .rules import ACTIONABLE, NOT_ACTIONABLE, NOT_ASSESSED, decide
-from .therapies import format_drugs, refs_of, therapy_rows
+from .eligibility import describe_agent, drug_eligibility, eligible_summary, format_age, format_drugs_with_checks
+from .rules import ACTIONABLE, NOT_ACTIONABLE, NOT_ASSESSED, UNCERTAIN, decide
+from .therapies import refs_of, therapy_rows
 from .variants import ProteinVariant
+from .verdict import (
+    CONFIRM, DETECTION_REFS, PROVISIONAL, VerdictPolicy, Weakness, confirmation, expression_confirmation,
+    is_sarcoma, unchecked_quality, variant_failures, weak_evidence,
+)
 
-__all__ = ["KnowledgeBase", "load_knowledge_base", "interpret"]
+__all__ = ["KnowledgeBase", "VerdictPolicy", "load_knowledge_base", "interpret"]
 
-NOVEL_SENTENCE = "novel partner, kinase retained: actionable per tumor-agnostic label"
+NOVEL_SENTENCE = "partner not in catalog, kinase retained: actionable per tumour-agnostic label"
 
 
 def load_knowledge_base(directory: Optional[str | Path] = None, validate: Optional[bool] = None) -> KnowledgeBase:
@@ -70,12 +79,18 @@ def _unique(items: Iterable[str]) -> list[str]:
 
 
 def interpret(annotation: FusionAnnotation, kb: KnowledgeBase, variants: Iterable[ProteinVariant] = (),
-              tumor_type: Optional[str] = None) -> KnowledgeResult:
-    """KnowledgeResult for one annotated fusion. tumor_type (free text, optional) only refines catalog_status."""
+              tumor_type: Optional[str] = None, age: Optional[float] = None,
+              policy: Optional[VerdictPolicy] = None) -> KnowledgeResult:
+    """KnowledgeResult for one annotated fusion.
+
+    tumor_type (free text, optional) refines catalog_status and the choice of confirmation assay; age (years,
+    optional) removes drugs whose label excludes it; policy holds the evidence and variant thresholds."""
+    policy = policy or VerdictPolicy()
     gene5, gene3, fusion = annotation.gene5, annotation.gene3, annotation.fusion_name
     decision = decide(annotation, kb.kinase_genes)
-    outcome = decision.rule.outcome
-    review: list[str] = [f"rule {decision.rule.rule_id}"] if decision.rule.review else []
+    rule = decision.rule
+    outcome = rule.outcome
+    review: list[str] = [f"rule {rule.rule_id}"] if rule.review else []
 
     tumor_key = kb.tumor_key(tumor_type)
     if tumor_type and tumor_key is None:
@@ -89,47 +104,82 @@ def interpret(annotation: FusionAnnotation, kb: KnowledgeBase, variants: Iterabl
 
     match = kb.lookup_partner(gene5, gene3, tumor_key)
     status = match.status
-    if decision.rule.rule_id == "N1":
+    if rule.rule_id in ("N1", "U1"):
         status = "intragenic (not a partner fusion)"
     contexts = _unique(r.tumor_context for r in match.rows)
     catalog_refs = _unique(k for r in match.rows for k in r.ref_keys)
     if match.note:
         review.append(match.note)
     if status == NOVEL and outcome == ACTIONABLE:
-        review.append("novel partner")
+        review.append("partner not in catalog")
     for r in match.rows:
         if r.symbol_status == "renamed":
             review.append(f"published symbol {r.published_symbol} read as {r.partner_symbol} [unverified: R]")
         if r.evidence == "R":
             review.append("catalog row with unverified [R] evidence")
 
-    hits = _relevant_hits(annotation, kb, variants, gene3)
+    # resistance: only variants that pass FILTER, depth and VAF count; the others are named, never used
+    hits, unused = [], []
+    for h in _relevant_hits(annotation, kb, variants, gene3):
+        why = variant_failures(h.variant, policy)
+        (unused if why else hits).append((h, why))
+    hits = [h for h, _ in hits]
     other = [v for v in variants if v.kind == "other" and v.gene == gene3]
-    resistance_parts = [describe_hit(h) for h in hits]
+    resistance_parts = [describe_hit(h) + f"; {_quality(h.variant)}" for h in hits]
+    resistance_parts += [f"NOT USED ({'; '.join(why)}): {describe_hit(h)}" for h, why in unused]
     if other:
         resistance_parts.append(f"{len(other)} non-SNV variant(s) in the {gene3} CDS not evaluated")
     if hits:
         review.append("resistance mutation detected" + (" (codon unresolved)" if any(h.certainty == POSSIBLE for h in hits) else ""))
+    if unused:
+        review.append("resistance variant not used: " + "; ".join(
+            f"{h.row.gene} {h.row.mutation} ({', '.join(why)})" for h, why in unused))
     if any(h.row.evidence == "R" for h in hits):
         review.append("resistance row with unverified [R] evidence")
 
     levels_rows = [a for a in kb.actionability if a.outcome == (ACTIONABLE if outcome == ACTIONABLE else NOT_ACTIONABLE)
-                   and gene3 in a.kinase_genes.split(";")] if outcome != NOT_ASSESSED else []
-    drugs_text, drug_rows = "", []
+                   and gene3 in a.kinase_genes.split(";")] if outcome in (ACTIONABLE, NOT_ACTIONABLE) else []
+    drugs_text, drug_rows, eligible_text, confirm_text, checks, weak = "", [], "", "", {}, []
+    detection_refs: list[str] = []
     if outcome == ACTIONABLE:
         levels = "; ".join(f"{a.scheme} {a.level}" + (" [unverified: R]" if a.evidence == "R" else "") for a in levels_rows)
-        actionability = levels
+        resistance_levels = _resistance_levels(hits)
+        if resistance_levels:
+            levels += f"; resistance {resistance_levels}"
         drug_rows = therapy_rows(kb, gene3, fusion)
-        resistant = {}
-        for h in hits:
-            for d in h.resistant_to:
-                resistant.setdefault(d, []).append(f"{h.row.gene} {h.row.mutation}" + ("?" if h.certainty == POSSIBLE else ""))
-        drugs_text = format_drugs(drug_rows, {d: ", ".join(m) for d, m in resistant.items()})
+        checks = drug_eligibility(drug_rows, hits, age)
+        drugs_text = format_drugs_with_checks(drug_rows, checks)
+        eligible_text = eligible_summary(checks)
+        weak = weak_evidence(annotation, policy)
+        if rule.rule_id == "A3" and not any(w.kind == "structure" for w in weak):
+            weak.append(Weakness("structure", f"kinase-domain retention not known ({decision.detail or 'no detail'})"))
+        assay, why = confirmation(weak, gene3, is_sarcoma(kb, tumor_key) if tumor_key else None)
+        if rule.rule_id == "A3":
+            actionability = f"{PROVISIONAL} ({assay}): {levels}"
+        elif weak:
+            actionability = f"{CONFIRM} ({assay}): {levels}"
+        else:
+            actionability = levels
+        if weak:
+            confirm_text = f"{assay}: {why}"
+            review.extend(f"weak evidence: {w.text}" for w in weak)
+            detection_refs = list(DETECTION_REFS)
+        if age is not None:
+            dropped = [c for c in checks.values() if c.age_reason]
+            if dropped:
+                review.append("label age excludes " + ", ".join(c.drug for c in dropped) + f" at {format_age(age)}")
+    elif outcome == UNCERTAIN:
+        actionability = rule.verdict
+        if rule.rule_id == "U2":
+            sarcoma = is_sarcoma(kb, tumor_key) if tumor_key else None
+            confirm_text = expression_confirmation(gene3, sarcoma)
+            detection_refs = list(DETECTION_REFS)
     else:
         actionability = "not actionable"
-    actionability_refs = _unique([k for a in levels_rows for k in a.ref_keys] + refs_of(drug_rows))
+    actionability_refs = _unique([k for a in levels_rows for k in a.ref_keys] + refs_of(drug_rows) + detection_refs
+                                 + [k for h in hits for k in h.row.ref_keys if hits])
 
-    interpretation = _sentence(fusion, gene3, decision, status, match, kb, drug_rows, hits, tumor_key)
+    interpretation = _sentence(fusion, gene3, decision, status, match, kb, drug_rows, hits, tumor_key, checks, weak)
     return KnowledgeResult(
         catalog_status=status,
         catalog_context="; ".join(contexts),
@@ -141,7 +191,28 @@ def interpret(annotation: FusionAnnotation, kb: KnowledgeBase, variants: Iterabl
         resistance=" | ".join(resistance_parts),
         interpretation=interpretation,
         review_flag="; ".join(_unique(review)),
+        eligible_drugs=eligible_text,
+        confirm_by=confirm_text,
     )
+
+
+def _resistance_levels(hits) -> str:
+    """'NTRK1 G595R: larotrectinib OncoKB R1, entrectinib OncoKB R2': the drugs each hit affects, with the OncoKB
+    R levels of resistance.tsv where it gives one."""
+    parts = []
+    for h in hits:
+        drugs = [f"{d} OncoKB {h.row.level_of(d)}" if h.row.level_of(d) else d for d in h.resistant_to]
+        name = f"{h.row.gene} {h.row.mutation}" + ("?" if h.certainty == POSSIBLE else "")
+        parts.append(f"{name}: {', '.join(drugs)}")
+    return "; ".join(parts)
+
+
+def _quality(variant) -> str:
+    """'depth 80, VAF 0.375' of a used variant, or what the VCF did not give."""
+    known = [f"{name} {value:.3g}" if isinstance(value, float) else f"{name} {value}"
+             for name, value in (("depth", variant.depth), ("VAF", variant.vaf)) if value is not None]
+    missing = unchecked_quality(variant)
+    return "; ".join(p for p in (", ".join(known), missing) if p)
 
 
 def _relevant_hits(annotation: FusionAnnotation, kb: KnowledgeBase, variants, gene3: str):
@@ -160,10 +231,15 @@ def _relevant_hits(annotation: FusionAnnotation, kb: KnowledgeBase, variants, ge
     return kept
 
 
-def _sentence(fusion, gene3, decision, status, match, kb, drug_rows, hits, tumor_key=None) -> str:
+def _sentence(fusion, gene3, decision, status, match, kb, drug_rows, hits, tumor_key=None, checks=None,
+              weak=()) -> str:
     rule = decision.rule
+    checks = checks or {}
     if rule.outcome == NOT_ACTIONABLE:
         text = f"{fusion}: not actionable: {rule.summary}."
+    elif rule.outcome == UNCERTAIN:
+        detail = f" ({decision.detail})" if decision.detail else ""
+        text = f"{fusion}: {rule.verdict}: {rule.summary}{detail}."
     else:
         labels = {t.key: t.label for t in kb.tumor_types}
         rows = match.rows
@@ -178,15 +254,27 @@ def _sentence(fusion, gene3, decision, status, match, kb, drug_rows, hits, tumor
             catalog = f"{'possibly ' if status == POSSIBLY else ''}documented {gene3} partner ({where})"
         else:
             catalog = status
-        label_drugs = ", ".join(_unique(r.drug for r in drug_rows if r.role == "label"))
+        label = _unique(r.drug for r in drug_rows if r.role == "label")
+        eligible = [d for d in label if d not in checks or checks[d].eligible]
+        excluded = [checks[d] for d in label if d in checks and not checks[d].eligible]
         lead = {"A1": f"{fusion} keeps the {gene3} kinase domain in frame",
                 "A2": f"{fusion} keeps the {gene3} kinase domain; frame unknown, confirm in frame",
-                "A3": f"{fusion} is a 3' {gene3} fusion whose kinase retention is not known; confirm"}[rule.rule_id]
-        text = f"{lead}: {catalog}; TRK-inhibitor eligible (tumour-agnostic label: {label_drugs})."
+                "A3": f"{fusion} is a 3' {gene3} fusion whose kinase retention is not known; provisional, confirm"}[rule.rule_id]
+        if eligible:
+            text = f"{lead}: {catalog}; TRK-inhibitor eligible (tumour-agnostic label: {', '.join(eligible)})"
+        else:
+            text = f"{lead}: {catalog}; no tumour-agnostic label drug is eligible"
+        if excluded:
+            text += "; not eligible: " + "; ".join(f"{c.drug} ({c.reason})" for c in excluded)
+        text += "."
+        if weak:
+            text += " Confirm before sign-out: " + "; ".join(w.text for w in weak) + "."
         if any(r.role == "off_label_case" for r in drug_rows):
             text += " Off-label case evidence: " + ", ".join(_unique(r.drug for r in drug_rows if r.role == "off_label_case")) + "."
     for h in hits:
+        retained = [d for d in h.retains if not any(d in other.resistant_to for other in hits)]
         text += (f" {'Possible r' if h.certainty == POSSIBLE else 'R'}esistance mutation {h.row.gene} {h.row.mutation}: "
                  f"resistant to {', '.join(h.resistant_to)}"
-                 + (f"; still active: {', '.join(h.retains)}" if h.retains else "") + ".")
+                 + (f"; retains activity: {', '.join(describe_agent(kb, d, h.row) for d in retained)}" if retained else "")
+                 + ".")
     return text

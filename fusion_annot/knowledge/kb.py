@@ -17,7 +17,7 @@ from .catalog import (
 IN_CONTEXT = "documented in this tumor context"
 DOCUMENTED = "documented partner"
 POSSIBLY = "possibly documented (ambiguous published symbol)"
-NOVEL = "novel partner"
+NOVEL = "not in catalog"  # a kinase gene's 3' fusion whose 5' partner the catalog does not list
 NO_KINASE_3P = "no catalog kinase as 3' partner"
 
 

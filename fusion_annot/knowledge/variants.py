@@ -68,6 +68,13 @@ class ProteinVariant:
     alt_aa: str = ""
     filters: str = "PASS"
     variant_id: str = ""
+    depth: Optional[int] = None  # read depth at the site (FORMAT DP of the first sample, else INFO DP, else sum of AD)
+    vaf: Optional[float] = None  # variant allele fraction of this ALT (FORMAT AF, else AD alt/total, else INFO AF)
+
+    @property
+    def passes_filter(self) -> bool:
+        """VCF FILTER PASS or '.' (not filtered)."""
+        return self.filters in ("PASS", ".", "")
 
     @property
     def hgvs_c(self) -> str:
@@ -125,11 +132,12 @@ def _codon_from_genome(genome, tx, codon: int) -> str:
 
 
 def map_snv(tx, chrom: str, pos: int, ref: str, alt: str, genome=None, filters: str = "PASS",
-            variant_id: str = "", source: str = "") -> Optional[ProteinVariant]:
+            variant_id: str = "", source: str = "", depth: Optional[int] = None,
+            vaf: Optional[float] = None) -> Optional[ProteinVariant]:
     """One VCF allele on one transcript, or None when it lies outside the CDS."""
     c_pos = tx.cds_position(pos) if len(ref) == 1 else None
     base = dict(gene=tx.gene_name, transcript_id=tx.transcript_id, protein_length=tx.protein_length,
-                chrom=chrom, pos=pos, ref=ref, alt=alt, filters=filters, variant_id=variant_id)
+                chrom=chrom, pos=pos, ref=ref, alt=alt, filters=filters, variant_id=variant_id, depth=depth, vaf=vaf)
     snv = len(ref) == 1 and len(alt) == 1 and ref in "ACGT" and alt in "ACGT"
     if not snv:
         span = range(pos, pos + max(len(ref), 1))
@@ -203,12 +211,64 @@ def _map_record(record, tx, genome, path: str) -> list[ProteinVariant]:
     filters = ";".join(record.filter.keys()) or "PASS"
     chrom = _plain(record.chrom)
     out = []
-    for alt in record.alts or ():
+    for index, alt in enumerate(record.alts or ()):
+        depth, vaf = depth_and_vaf(record, index)
         mapped = map_snv(tx, chrom, record.pos, record.ref.upper(), alt.upper(), genome=genome,
-                         filters=filters, variant_id=record.id or "", source=path)
+                         filters=filters, variant_id=record.id or "", source=path, depth=depth, vaf=vaf)
         if mapped is not None:
             out.append(mapped)
     return out
+
+
+def _number(value, index: int = 0):
+    """A VCF value (scalar or per-allele tuple) as a float, None when missing."""
+    if isinstance(value, (tuple, list)):
+        value = value[index] if len(value) > index else None
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def depth_and_vaf(record, alt_index: int = 0) -> tuple[Optional[int], Optional[float]]:
+    """(depth, VAF) of ALT number alt_index (0-based) of a pysam record; None where the VCF does not say.
+
+    Depth: FORMAT DP of the first sample, else INFO DP, else the sum of the first sample's AD.
+    VAF: FORMAT AF of the first sample, else AD[alt] / sum(AD), else INFO AF.
+    """
+    fmt = None
+    if record.samples:
+        fmt = record.samples[0]
+
+    def field(name):
+        if fmt is None:
+            return None
+        try:
+            return fmt.get(name)
+        except (KeyError, ValueError):
+            return None
+
+    def info(name):
+        try:
+            return record.info.get(name)
+        except (KeyError, ValueError):
+            return None
+
+    ad = field("AD")
+    ad = [a for a in ad] if isinstance(ad, (tuple, list)) and all(a is not None for a in ad) else None
+    depth = _number(field("DP"))
+    if depth is None:
+        depth = _number(info("DP"))
+    if depth is None and ad:
+        depth = float(sum(ad))
+    vaf = _number(field("AF"), alt_index)
+    if vaf is None and ad and len(ad) > alt_index + 1 and sum(ad) > 0:
+        vaf = ad[alt_index + 1] / sum(ad)
+    if vaf is None:
+        vaf = _number(info("AF"), alt_index)
+    return (int(depth) if depth is not None else None), vaf
 
 
 def _plain(chrom: str) -> str:

@@ -68,6 +68,8 @@ DETAIL_FIELDS = (
     ("Actionability", "actionability"),
     ("Rule", "actionability_rule"),
     ("Drugs", "drugs"),
+    ("Eligible", "eligible_drugs"),
+    ("Confirm by", "confirm_by"),
     ("Resistance", "resistance"),
     ("Interpretation", "interpretation"),
     ("Review", "review_flag"),
