@@ -93,7 +93,8 @@ def _outputs(workdir: Path) -> dict[str, bytes]:
 
 
 def _sacct(run_id: str, since: str) -> list[dict]:
-    fields = ["JobID", "JobName", "Comment", "State", "Partition", "Account", "Elapsed", "ExitCode"]
+    fields = ["JobID", "JobName", "Comment", "State", "Partition", "Account", "ReqMem", "Timelimit", "Elapsed",
+              "ExitCode"]
     result = _run("sacct", "-X", "-P", "-n", "--name", run_id, "-S", since, "-o", ",".join(f + "%200" for f in fields))
     assert result.returncode == 0, result.stderr
     return [dict(zip(fields, line.split("|"))) for line in result.stdout.splitlines() if line]
@@ -138,6 +139,14 @@ def test_demo_cohort_through_slurm_equals_a_local_run(tmp_path):
     assert {j["Partition"] for j in jobs} == {partition}, table
     if account:
         assert {j["Account"] for j in jobs} == {account}, table
+    # the memory and wall time of each rule in the profile (annotate batches: rules/annotate.smk) reached Slurm
+    wanted = {f"rule_{rule}": (r["mem_mb"], r["runtime"]) for rule, r in profile["set-resources"].items()}
+    wanted["rule_consensus_wildcards_IFS01"] = wanted["rule_consensus"]
+    wanted["rule_annotate_batch1"] = (2000, 20)
+    for job in jobs:
+        mem_mb, minutes = wanted[job["Comment"]]
+        assert job["ReqMem"] == f"{mem_mb}M", table
+        assert job["Timelimit"] == f"{minutes // 60:02d}:{minutes % 60:02d}:00", table
 
     # (b) the outputs are the local run's
     local_outputs, cluster_outputs = _outputs(local), _outputs(cluster)
