@@ -25,7 +25,8 @@ CHUNK_ROWS = 20_000
 _BODIES = ("tsv", "json", "rejects", "rejects_json", "protein", "cds")
 
 
-def chunks(items: Iterable, size: int = CHUNK_ROWS):
+def chunks(items: Iterable, size: Optional[int] = None):
+    size = size or CHUNK_ROWS
     chunk = []
     for item in items:
         chunk.append(item)
