@@ -129,7 +129,7 @@ def make_interpreter(resources: Resources, variants=(), tumor_type: Optional[str
     def _interpret(annotation: FusionAnnotation):
         return interpret(annotation, resources.knowledge, variants, tumor_type=tumor_type or None, age=age, policy=policy)
 
-    _interpret.evidence_of = evidence_key
+    _interpret.evidence_of = lambda call: evidence_key(call, policy)
     return _interpret
 
 

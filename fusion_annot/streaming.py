@@ -16,9 +16,9 @@ from typing import Iterable, Optional
 
 from .model import Reject
 from .writers.fasta import write_fasta_record
-from .writers.json import record_json
-from .writers.records import COLUMNS, REJECT_COLUMNS, output_row, reject_record
-from .writers.tsv import tsv_header, tsv_line
+from .writers.json import record_json, reject_json
+from .writers.records import COLUMNS, REJECT_COLUMNS, output_row
+from .writers.tsv import reject_tsv_line, tsv_header, tsv_line
 
 # Rows annotated per chunk: the reference answers each chunk's gene names in a few bulk queries.
 CHUNK_ROWS = 20_000
@@ -74,9 +74,8 @@ def annotate_chunk(index: int, chunk: list, annotator, record_cache: dict, direc
     for result in results:
         if isinstance(result, Reject):
             out.rejected_rows += 1
-            rec = reject_record(result)
-            rejects.append(tsv_line(rec, REJECT_COLUMNS))
-            rejects_json.append(",\n " + record_json(rec))
+            rejects.append(reject_tsv_line(result))
+            rejects_json.append(",\n " + reject_json(result))
             if keep is not None:
                 keep[1].append(result)
             continue

@@ -92,10 +92,17 @@ class Weakness:
     text: str
 
 
-def evidence_key(call) -> tuple:
-    """What the verdict reads of a row beyond its junction's annotation (read counts, callers; weak_evidence):
-    rows of one junction that agree on it share one verdict (fusion_annot.annotate caches by it)."""
-    return (call.split_reads, call.spanning_reads, call.extra.get("n_callers"), call.caller, call.level)
+def evidence_key(call, policy: Optional[VerdictPolicy] = None) -> tuple:
+    """What the verdict reads of a row beyond its junction's annotation (weak_evidence: read counts against the
+    policy, callers): rows of one junction that agree on it share one verdict (fusion_annot.annotate caches by
+    it). Counts that pass both thresholds give the same verdict whatever they are; counts below one are named
+    in the verdict, so they are part of the key."""
+    policy = policy or VerdictPolicy()
+    split, spanning = call.split_reads, call.spanning_reads
+    enough = (split is None and spanning is None) or (
+        (split or 0) + (spanning or 0) >= policy.min_supporting_reads
+        and (split is None or split >= policy.min_split_reads))
+    return ("enough" if enough else (split, spanning), call.extra.get("n_callers"), call.caller, call.level)
 
 
 def weak_evidence(annotation, policy: VerdictPolicy) -> list[Weakness]:

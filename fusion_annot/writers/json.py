@@ -9,7 +9,7 @@ import json
 from json.encoder import encode_basestring
 from pathlib import Path
 
-from .records import CALL_COLUMNS, COLUMNS, KNOWLEDGE_COLUMNS, FusionRow
+from .records import CALL_COLUMNS, CALL_ORDER, COLUMNS, KNOWLEDGE_COLUMNS, FusionRow
 
 _CALL_POSITIONS = tuple(COLUMNS.index(c) for c in CALL_COLUMNS)
 _VERDICT_POSITIONS = tuple(COLUMNS.index(c) for c in KNOWLEDGE_COLUMNS)
@@ -29,24 +29,35 @@ def _value(value) -> str:
 
 
 def record_json(rec) -> str:
-    """One record (a dict, or a FusionRow) as the text json.dumps(rec, default=str, ensure_ascii=False) gives."""
+    """One record (a dict, or a FusionRow) as the text json.dumps(rec, default=str, ensure_ascii=False) gives.
+    Rows from records.py reuse the text of their junction and verdict, encoded once for all the rows that share
+    them: a row encodes only its call columns."""
     junction = getattr(rec, "junction", None)
     if junction is None:
         return "{" + ", ".join([encode_basestring(k) + ": " + _value(v) for k, v in rec.items()]) + "}"
-    parts = junction.json_parts
-    if parts is None:
-        values = junction.values
-        parts = junction.json_parts = [key + _value(values[c]) for key, c in zip(_KEYS, COLUMNS)]
     verdict = rec.verdict
-    if verdict.json_parts is None:
-        verdict.json_parts = [_KEYS[i] + _value(verdict.values[c]) for i, c in zip(_VERDICT_POSITIONS, KNOWLEDGE_COLUMNS)]
-    parts = parts.copy()
+    segments = verdict.json_segments
+    if segments is None:
+        if junction.json_parts is None:
+            junction.json_parts = [key + _value(junction.values[c]) for key, c in zip(_KEYS, COLUMNS)]
+        parts = junction.json_parts.copy()
+        for i, c in zip(_VERDICT_POSITIONS, KNOWLEDGE_COLUMNS):
+            parts[i] = _KEYS[i] + _value(verdict.values[c])
+        for i in _CALL_POSITIONS:  # encoded JSON never holds a raw NUL: it marks where a row's values go
+            parts[i] = _KEYS[i] + "\x00"
+        segments = verdict.json_segments = ("{" + ", ".join(parts) + "}").split("\x00")
     values = rec.call_values if isinstance(rec, FusionRow) else [rec[c] for c in CALL_COLUMNS]
-    for i, value in zip(_CALL_POSITIONS, values):
-        parts[i] = _KEYS[i] + _value(value)
-    for i, part in zip(_VERDICT_POSITIONS, verdict.json_parts):
-        parts[i] = part
-    return "{" + ", ".join(parts) + "}"
+    out = [segments[0]]
+    for k, segment in zip(CALL_ORDER, segments[1:]):
+        out.append(_value(values[k]))
+        out.append(segment)
+    return "".join(out)
+
+
+def reject_json(r) -> str:
+    """A model.Reject as its JSON member, as record_json(reject_record(r)) gives."""
+    return (f'{{"sample": {_value(r.sample)}, "caller": {_value(r.caller)}, "source_file": {_value(r.source)}, '
+            f'"source_line": {_value(r.line)}, "reason": {_value(r.reason)}, "raw": {_value(r.raw)}}}')
 
 
 def _records(fh, records) -> None:

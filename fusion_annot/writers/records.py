@@ -46,6 +46,8 @@ CALL_COLUMNS = ("sample", "caller", "caller_frame", "frame_agrees_with_caller", 
                 "split_reads", "spanning_reads", "bam_split_reads", "bam_spanning_pairs", "bam_note",
                 "caller_fusion_name", "source_file", "source_line")
 ROW_COLUMNS = CALL_COLUMNS + KNOWLEDGE_COLUMNS
+# CALL_COLUMNS indices in the order the columns appear in a row (writers interleave them with the shared text)
+CALL_ORDER = tuple(sorted(range(len(CALL_COLUMNS)), key=lambda k: COLUMNS.index(CALL_COLUMNS[k])))
 
 
 class FusionRecord(dict):
@@ -59,14 +61,17 @@ class FusionRecord(dict):
 class SharedColumns:
     """Columns shared by many rows, and their TSV and JSON renderings (filled by the writers on first use)."""
 
-    __slots__ = ("values", "anchor", "tsv_cells", "json_parts", "verdicts")
+    __slots__ = ("values", "anchor", "verdicts", "tsv_cells", "json_parts", "tsv_segments", "json_segments")
 
     def __init__(self, values: dict, anchor):
         self.values = values
         self.anchor = anchor  # keeps the objects whose ids key the caches alive, so an id is never reused
-        self.tsv_cells = None
-        self.json_parts = None
         self.verdicts = {}
+        self.tsv_cells = None  # a junction's cells / JSON members, every column (writers fill them in)
+        self.json_parts = None
+        # a verdict's whole line but for the call columns: the text between them (writers fill it in)
+        self.tsv_segments = None
+        self.json_segments = None
 
 
 class FusionRow:

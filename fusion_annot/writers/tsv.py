@@ -8,7 +8,7 @@ import csv
 from pathlib import Path
 from typing import Iterable
 
-from .records import CALL_COLUMNS, COLUMNS, KNOWLEDGE_COLUMNS, REJECT_COLUMNS, FusionRow
+from .records import CALL_COLUMNS, CALL_ORDER, COLUMNS, KNOWLEDGE_COLUMNS, REJECT_COLUMNS, FusionRow
 
 
 def _clean(value) -> str:
@@ -30,25 +30,57 @@ _VERDICT_POSITIONS = tuple(COLUMNS.index(c) for c in KNOWLEDGE_COLUMNS)
 
 def tsv_line(rec, columns=COLUMNS) -> str:
     """One record (a dict, or a FusionRow) as a TSV line with its newline. Rows from records.py reuse the
-    cells of their junction and verdict, rendered once for all the rows that share them."""
+    text of their junction and verdict, rendered once for all the rows that share them: a row adds only its
+    call columns (sample, reads, line) between the shared pieces."""
     junction = getattr(rec, "junction", None)
     if junction is None or columns is not COLUMNS:
         if not isinstance(rec, dict):
             rec = rec.as_dict()
         return "\t".join([_clean(rec.get(c, "")) for c in columns]) + "\n"
-    cells = junction.tsv_cells
-    if cells is None:
-        cells = junction.tsv_cells = [_clean(junction.values[c]) for c in COLUMNS]
     verdict = rec.verdict
-    if verdict.tsv_cells is None:
-        verdict.tsv_cells = [_clean(verdict.values[c]) for c in KNOWLEDGE_COLUMNS]
-    cells = cells.copy()
+    segments = verdict.tsv_segments
+    if segments is None:
+        segments = verdict.tsv_segments = _segments(junction, verdict)
     values = rec.call_values if isinstance(rec, FusionRow) else [rec[c] for c in CALL_COLUMNS]
-    for i, value in zip(_CALL_POSITIONS, values):
-        cells[i] = _clean(value)
-    for i, cell in zip(_VERDICT_POSITIONS, verdict.tsv_cells):
-        cells[i] = cell
-    return "\t".join(cells) + "\n"
+    if segments is False:  # a shared cell holds the placeholder character: cell by cell
+        cells = _cells(junction, verdict)
+        for i, value in zip(_CALL_POSITIONS, values):
+            cells[i] = _clean(value)
+        return "\t".join(cells) + "\n"
+    out = [segments[0]]
+    for k, segment in zip(CALL_ORDER, segments[1:]):
+        out.append(_clean(values[k]))
+        out.append(segment)
+    return "".join(out)
+
+
+def reject_tsv_line(r) -> str:
+    """A model.Reject as its rejects.tsv line (REJECT_COLUMNS), as tsv_line(reject_record(r)) gives."""
+    return (f"{_clean(r.sample)}\t{_clean(r.caller)}\t{_clean(r.source)}\t{_clean(r.line)}\t{_clean(r.reason)}\t"
+            f"{_clean(r.raw)}\n")
+
+
+_HOLE = "\x00"
+
+
+def _cells(junction, verdict) -> list:
+    """Every cell of the junction's rows with this verdict (call columns as the junction holds them)."""
+    if junction.tsv_cells is None:
+        junction.tsv_cells = [_clean(junction.values[c]) for c in COLUMNS]
+    cells = junction.tsv_cells.copy()
+    for i, c in zip(_VERDICT_POSITIONS, KNOWLEDGE_COLUMNS):
+        cells[i] = _clean(verdict.values[c])
+    return cells
+
+
+def _segments(junction, verdict):
+    """The line's text between the call columns, or False when a shared cell holds the placeholder."""
+    cells = _cells(junction, verdict)
+    if any(_HOLE in cell for cell in cells):
+        return False
+    for i in _CALL_POSITIONS:
+        cells[i] = _HOLE
+    return ("\t".join(cells) + "\n").split(_HOLE)
 
 
 def tsv_header(metadata: dict, columns=COLUMNS) -> str:
