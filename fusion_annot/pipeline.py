@@ -18,7 +18,7 @@ from .writers.json import write_json
 from .writers.records import reject_record, to_record
 from .writers.tsv import write_rejects, write_tsv
 
-SAFE_SAMPLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+SAFE_SAMPLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # whole name: fullmatch (a "$" would let "P1\n" through)
 
 
 @dataclass
@@ -127,7 +127,7 @@ def make_interpreter(resources: Resources, variants=(), tumor_type: Optional[str
 
 
 def check_sample_name(sample: str) -> str:
-    if not SAFE_SAMPLE.match(sample or ""):
+    if not SAFE_SAMPLE.fullmatch(sample or ""):
         raise InputError("--sample", 0, f"sample name '{sample}' must be letters, digits, '.', '_' or '-' (it names output files)")
     return sample
 
@@ -160,6 +160,11 @@ def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "aut
     if explicit:  # --sample names every row, over a sample column in the file (JAFFA writes its run name there)
         items = [i if i.sample == sample else replace(i, sample=sample) for i in items]
     calls = [i for i in items if not isinstance(i, Reject)]
+    if vcf:  # refused before anything is written: no TSV/JSON left behind without the VCF asked for
+        samples_in_file = sorted({c.sample for c in calls})
+        if len(samples_in_file) > 1:
+            raise InputError(str(path), 0, f"--vcf writes one VCF per sample, but this file holds {len(samples_in_file)} "
+                                           f"samples ({', '.join(samples_in_file[:3])}, ...): annotate without --vcf")
     if build_check and calls:
         _check_build(calls, resources.reference, path)
     annotator = resources.annotator(transcripts, make_interpreter(resources, variants, tumor_type))
@@ -189,11 +194,6 @@ def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "aut
     write_rejects(rej, reject_rows, meta)
     if vcf:
         from .writers.vcf import write_vcf
-
-        samples_in_file = sorted({a.call.sample for a in annotations})
-        if len(samples_in_file) > 1:
-            raise InputError(str(path), 0, f"--vcf writes one VCF per sample, but this file holds {len(samples_in_file)} "
-                                           f"samples ({', '.join(samples_in_file[:3])}, ...): annotate without --vcf")
 
         write_vcf(annotations, out / f"{sample}.fusions.vcf.gz", sample=sample, reference_name=resources.reference.build,
                   genome=resources.genome, support=[a.support for a in annotations] if bam else None)

@@ -88,12 +88,13 @@ def _jobs(args) -> list[dict]:
                                         "(use --samples SHEET to name each)")
     jobs = [{**common, "path": p, "sample": args.sample} for p in args.input]
     names: dict[str, str] = {}
-    for job in jobs:  # two inputs defaulting to one name would overwrite each other's outputs
+    for job in jobs:  # two inputs defaulting to one name (or to names differing in case) would overwrite each other's outputs
         name = job["sample"] or default_sample_name(job["path"])
-        if name in names:
-            raise InputError(job["path"], 0, f"its default sample name '{name}' is that of {names[name]} too: the outputs "
-                                             "would overwrite each other; name the samples with --samples SHEET")
-        names[name] = job["path"]
+        if name.casefold() in names:
+            raise InputError(job["path"], 0, f"its default sample name '{name}' (the file name up to the first dot) is that "
+                                             f"of {names[name.casefold()]} too: the outputs would overwrite each other; "
+                                             "name the samples with --samples SHEET")
+        names[name.casefold()] = job["path"]
     return jobs
 
 

@@ -81,9 +81,15 @@ def _partners(info: dict[str, str], row_key: tuple) -> tuple[Optional[str], Opti
 
 
 def read(path: str, sample: str) -> Iterator[Union[FusionCall, Reject]]:
+    data_started = False
     for number, line in numbered_lines(path):
-        if not line.strip() or line.startswith("#"):
+        if not line.strip():
             continue
+        if line.startswith("#"):
+            if data_started:  # among the data rows: not a header, and never dropped silently
+                yield reject(sample, CALLER, path, number, "a '#' line among the data rows (comment or misplaced header): not read", line)
+            continue
+        data_started = True
         fields = [f.strip() for f in line.split("\t")]
         if len(fields) < _MIN_COLUMNS:
             yield reject(sample, CALLER, path, number, f"expected at least {_MIN_COLUMNS} tab-separated columns (pbfusion BEDPE), found {len(fields)}", line)

@@ -1,0 +1,274 @@
+"""Issue 14: bad input never changes a clinical call silently. Each defect found by fuzzing and by a new user,
+with a bad and a good case: a one-line error (exit 2) or a reject with its reason, never a traceback or a lost row."""
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fusion_annot.cli import main
+from fusion_annot.readers import REGISTRY
+from fusion_annot.readers.tabular import to_int
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "resources" / "demo"
+MANTA = "manta/mavis.manta_events.vcf"
+
+
+def cli(*args, stdin=None, **kwargs):
+    return subprocess.run([sys.executable, "-m", "fusion_annot", *map(str, args)], capture_output=True, text=True,
+                          input=stdin, **kwargs)
+
+
+def one_line_error(err: str, *fragments: str) -> None:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    for fragment in fragments:
+        assert fragment in lines[0], err
+
+
+def read_json(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def reader_lines(items) -> set[int]:
+    """Input lines a reader accounts for: each call's lines (both lines of a breakend pair) and each reject's."""
+    lines = set()
+    for item in items:
+        lines.update(getattr(item, "extra", {}).get("source_lines", (item.line,)) if hasattr(item, "extra") else (item.line,))
+    return lines
+
+
+# --- item 2: plain-gzip (non-BGZF) VCF -------------------------------------------------------------------------
+
+def test_a_plain_gzip_vcf_reads_like_the_plain_text_file(callers_dir, tmp_path, capsys):
+    text = (callers_dir / MANTA).read_bytes()
+    packed = tmp_path / "manta.vcf.gz"
+    packed.write_bytes(gzip.compress(text))  # gzip, not bgzip: htslib cannot seek in it
+    plain = tmp_path / "manta.vcf"
+    plain.write_bytes(text)
+    for path, out in ((packed, "gz"), (plain, "txt")):
+        assert main(["annotate", str(path), "--sample", "M", "--no-build-check", "--out-dir", str(tmp_path / out)]) == 0
+    gz, txt = read_json(tmp_path / "gz" / "M.fusions.json"), read_json(tmp_path / "txt" / "M.fusions.json")
+    assert [r["fusion_name"] for r in gz["fusions"]] == [r["fusion_name"] for r in txt["fusions"]] != []
+    assert gz["metadata"]["rows_read"] == txt["metadata"]["rows_read"] == 12  # 15 records, 3 breakend pairs
+    # a bgzipped VCF (the real Manta demo output) still goes straight to htslib
+    assert main(["annotate", str(callers_dir / "manta/manta-repo.demo.expectedResults.somaticSV.vcf.gz"), "--sample", "D",
+                 "--no-build-check", "--out-dir", str(tmp_path / "bgzf")]) == 0
+    capsys.readouterr()
+
+
+# --- item 7 and 3: '#' lines among the records are rejected, never shift or drop a record -------------------
+
+def test_a_stray_meta_line_in_a_vcf_body_does_not_misnumber_later_records(callers_dir, tmp_path, capsys):
+    lines = (callers_dir / MANTA).read_text().split("\n")
+    chrom = next(i for i, line in enumerate(lines) if line.startswith("#CHROM"))
+    assert main(["annotate", str(callers_dir / MANTA), "--sample", "M", "--no-build-check",
+                 "--out-dir", str(tmp_path / "good")]) == 0
+    good = read_json(tmp_path / "good" / "M.fusions.json")
+    lines.insert(chrom + 3, "##stray=meta line")  # between the 2nd and 3rd record
+    bad = tmp_path / "stray.vcf"
+    bad.write_text("\n".join(lines))
+    assert main(["annotate", str(bad), "--sample", "M", "--no-build-check", "--out-dir", str(tmp_path / "bad")]) == 0
+    doc = read_json(tmp_path / "bad" / "M.fusions.json")
+    stray = [r for r in doc["rejects"] if r["source_line"] == chrom + 4]
+    assert len(stray) == 1 and "'#' line among the records" in stray[0]["reason"]
+    shift = lambda n: n + 1 if n >= chrom + 4 else n  # noqa: E731
+    # every record keeps its own line number, its call and its reason
+    assert [(shift(r["source_line"]), r["fusion_name"]) for r in good["fusions"]] == \
+           [(r["source_line"], r["fusion_name"]) for r in doc["fusions"]]
+    assert sorted((shift(r["source_line"]), r["reason"]) for r in good["rejects"]) == \
+           sorted((r["source_line"], r["reason"]) for r in doc["rejects"] if r is not stray[0])
+    data_lines = {n for n, line in enumerate(lines, start=1) if n > chrom + 1 and line.strip()}
+    assert reader_lines(REGISTRY["vcf"].read(str(bad), "M")) == data_lines
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("fmt,seed", [("bedpe", "bedpe/mavis.chimerascan_output.bedpe"),
+                                      ("pbfusion", "bedpe/LRbench.SeraCare_IsoSeq.pbfusion.breakpoints.groups.bed.gz")])
+def test_a_hash_line_among_bed_rows_is_rejected_not_dropped(callers_dir, tmp_path, fmt, seed):
+    path = callers_dir / seed
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt") as fh:
+        lines = fh.read().split("\n")[:40]
+    first_data = next(i for i, line in enumerate(lines) if line.strip() and not line.startswith("#"))
+    good = list(REGISTRY[fmt].read(_write(tmp_path / "good.txt", lines), "S"))
+    lines[first_data + 2] = "#" + lines[first_data + 2]  # a row commented out, or a chromosome written '#chr1'
+    items = list(REGISTRY[fmt].read(_write(tmp_path / "bad.txt", lines), "S"))
+    assert len(items) == len(good)  # the same number of rows: one became a reject with its reason
+    bad = [i for i in items if getattr(i, "line", 0) == first_data + 3 and hasattr(i, "reason")]
+    assert bad and "'#'" in bad[0].reason
+
+
+def _write(path: Path, lines) -> str:
+    path.write_text("\n".join(lines))
+    return str(path)
+
+
+def test_cohort_keeps_a_row_whose_sample_starts_with_hash(tmp_path, capsys):
+    assert main(["annotate", str(DEMO / "IFS01.star-fusion.tsv"), "--out-dir", str(tmp_path / "a")]) == 0
+    table = tmp_path / "a" / "IFS01.fusions.tsv"
+    rows = table.read_text().split("\n")
+    header = next(i for i, line in enumerate(rows) if line.startswith("sample\t"))
+    n_rows = sum(1 for line in rows[header + 1:] if line.strip())
+    assert main(["cohort", str(table), "--out-dir", str(tmp_path / "good")]) == 0
+    good = read_json(tmp_path / "good" / "cohort.summary.json")
+    assert good["calls"] == n_rows == 2
+    rows[header + 2] = "#" + rows[header + 2]  # an aggregate's sample column: '#P2'
+    table.write_text("\n".join(rows))
+    assert main(["cohort", str(table), "--out-dir", str(tmp_path / "bad")]) == 0
+    bad = read_json(tmp_path / "bad" / "cohort.summary.json")
+    assert bad["calls"] == n_rows and bad["samples"] == 2  # IFS01 and #IFS01: the row is kept, not dropped
+    capsys.readouterr()
+
+
+# --- item 4: absurd numbers are rejected with a reason --------------------------------------------------------
+
+@pytest.mark.parametrize("value,expected", [("12", 12), ("12.00", 12), ("1e3", 1000), ("-4", -4), ("inf", None),
+                                            ("-inf", None), ("nan", None), ("1e309", None), ("9" * 4400, None),
+                                            (str(2 ** 63), None), ("1.5", None), ("", None), ("x", None)])
+def test_to_int_never_raises(value, expected):
+    assert to_int(value) == expected
+
+
+@pytest.mark.parametrize("position", ["inf", "nan", "1e309", "1" * 4400, str(2 ** 63), str(2 ** 64 + 1), "300000000"])
+def test_absurd_positions_are_rejected_with_a_reason(tmp_path, position, capsys):
+    lines = (DEMO / "IFS01.star-fusion.tsv").read_text().split("\n")
+    header = lines[0].split("\t")
+    fields = lines[1].split("\t")
+    column = header.index("LeftBreakpoint")
+    chrom, _, strand = fields[column].split(":")
+    fields[column] = f"{chrom}:{position}:{strand}"
+    fields[header.index("JunctionReadCount")] = position
+    lines[1] = "\t".join(fields)
+    bad = tmp_path / "P1.tsv"
+    bad.write_text("\n".join(lines))
+    assert main(["annotate", str(bad), "--out-dir", str(tmp_path / "o")]) == 0
+    doc = read_json(tmp_path / "o" / "P1.fusions.json")
+    assert [r["source_line"] for r in doc["rejects"]] == [2]
+    reason = doc["rejects"][0]["reason"]
+    assert "LeftBreakpoint" in reason or "outside" in reason or "past the end" in reason, reason
+    assert len(reason) < 400 and "set_int_max_str_digits" not in reason
+    assert len(doc["fusions"]) == 1  # the other row of the file
+    capsys.readouterr()
+
+
+# --- item 5: the sample name is matched whole -----------------------------------------------------------------
+
+@pytest.mark.parametrize("name,ok", [("P1", True), ("P1.rna_2-b", True), ("P1\n", False), ("P1\nP2", False),
+                                     (" P1", False), ("-P1", False), ("P1/..", False)])
+def test_sample_name_is_matched_whole(tmp_path, name, ok, capsys):
+    status = main(["annotate", str(DEMO / "IFS01.star-fusion.tsv"), f"--sample={name}", "--out-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    if ok:
+        assert status == 0 and (tmp_path / f"{name}.fusions.tsv").is_file()
+    else:
+        assert status == 2 and "must be letters, digits" in err and list(tmp_path.iterdir()) == []
+
+
+# --- item 9: --vcf on a multi-sample aggregate is refused before anything is written -----------------------
+
+def test_vcf_of_a_multi_sample_aggregate_is_refused_before_writing(callers_dir, tmp_path, capsys):
+    with gzip.open(callers_dir / "fusioninspector/FusionInspectorPaper.COSMIC_hindsight_samples.tsv.gz", "rt") as fh:
+        lines = [next(fh) for _ in range(30)]
+    aggregate = tmp_path / "cosmic.tsv"
+    aggregate.write_text("".join(lines))
+    out = tmp_path / "bad"
+    assert main(["annotate", str(aggregate), "--vcf", "--out-dir", str(out)]) == 2
+    one_line_error(capsys.readouterr().err, "--vcf writes one VCF per sample")
+    assert not out.exists() or list(out.iterdir()) == []
+    # one sample of it (--sample names every row): the VCF is written
+    assert main(["annotate", str(aggregate), "--vcf", "--sample", "ESCA", "--no-build-check",
+                 "--out-dir", str(tmp_path / "good")]) == 0
+    assert (tmp_path / "good" / "ESCA.fusions.vcf.gz").is_file()
+    capsys.readouterr()
+
+
+# --- item 10: a UTF-8 byte-order mark ------------------------------------------------------------------------
+
+def test_a_byte_order_mark_is_not_part_of_the_first_column_name(tmp_path, capsys):
+    source = (DEMO / "IFS01.star-fusion.tsv").read_bytes()
+    bom = tmp_path / "P1.tsv"
+    bom.write_bytes(b"\xef\xbb\xbf" + source)  # saved by Excel
+    assert main(["annotate", str(bom), "--out-dir", str(tmp_path / "o")]) == 0
+    doc = read_json(tmp_path / "o" / "P1.fusions.json")
+    assert len(doc["fusions"]) == 2 and doc["rejects"] == []
+    # the cohort command reads a table saved with a BOM too
+    table = tmp_path / "o" / "P1.fusions.tsv"
+    table.write_bytes(b"\xef\xbb\xbf" + table.read_bytes())
+    assert main(["cohort", str(table), "--out-dir", str(tmp_path / "c")]) == 0
+    assert read_json(tmp_path / "c" / "cohort.summary.json")["calls"] == 2
+    capsys.readouterr()
+
+
+def test_the_workflow_extra_brings_pygments_for_snakemake_report():
+    """`snakemake --report` imports pygments, which snakemake itself does not require."""
+    import tomllib
+
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert any(req.lower().startswith("pygments>=") and "<" in req for req in extras["workflow"]), extras["workflow"]
+
+
+# --- item 11: two inputs must not overwrite each other --------------------------------------------------------
+
+def test_default_sample_names_that_collide_are_refused(callers_dir, tmp_path, capsys):
+    k562 = callers_dir / "star-fusion/benchmark.K562.star-fusion.fusion_candidates.final.abridged"
+    vcap = callers_dir / "star-fusion/benchmark.VCaP_85.star-fusion.fusion_candidates.final.abridged"
+    out = tmp_path / "out"
+    assert main(["annotate", str(k562), str(vcap), "--no-build-check", "--out-dir", str(out)]) == 2
+    one_line_error(capsys.readouterr().err, "default sample name 'benchmark'", "first dot", "--samples SHEET")
+    assert not out.exists()
+    sheet = tmp_path / "s.tsv"
+    sheet.write_text(f"sample\tformat\tpath\nK562\tstar-fusion\t{k562}\nVCaP\tstar-fusion\t{vcap}\n")
+    assert main(["annotate", "--samples", str(sheet), "--no-build-check", "--out-dir", str(out)]) == 0
+    assert {p.name for p in out.glob("*.fusions.tsv")} == {"K562.fusions.tsv", "VCaP.fusions.tsv"}
+    capsys.readouterr()
+
+
+def test_sample_names_differing_only_in_case_are_refused(tmp_path, capsys):
+    sheet = tmp_path / "s.tsv"
+    demo = DEMO / "IFS01.star-fusion.tsv"
+    sheet.write_text(f"sample\tformat\tpath\nP1\tauto\t{demo}\np1\tauto\t{demo}\n")
+    assert main(["annotate", "--samples", str(sheet), "--out-dir", str(tmp_path / "o")]) == 2
+    one_line_error(capsys.readouterr().err, f"{sheet}:3", "only in case")
+    a, b = tmp_path / "P1.tsv", tmp_path / "p1.tsv"
+    a.write_bytes(demo.read_bytes())
+    b.write_bytes(demo.read_bytes())
+    assert main(["annotate", str(a), str(b), "--out-dir", str(tmp_path / "o")]) == 2
+    one_line_error(capsys.readouterr().err, "default sample name 'p1'")
+
+
+def test_merge_refuses_one_file_twice_and_a_multi_sample_aggregate(callers_dir, tmp_path, capsys):
+    star = str(DEMO / "IFS01.star-fusion.tsv")
+    arriba = str(DEMO / "IFS01.arriba.tsv")
+    assert main(["merge", f"{star}:star-fusion", f"{arriba}:arriba", "--sample", "IFS01",
+                 "--out", str(tmp_path / "good.tsv")]) == 0
+    capsys.readouterr()
+    assert main(["merge", star, star, "--sample", "IFS01", "--out", str(tmp_path / "twice.tsv")]) == 2
+    one_line_error(capsys.readouterr().err, "given twice")
+    with gzip.open(callers_dir / "fusioninspector/FusionInspectorPaper.COSMIC_hindsight_samples.tsv.gz", "rt") as fh:
+        lines = [next(fh) for _ in range(30)]
+    aggregate = tmp_path / "cosmic.tsv"
+    aggregate.write_text("".join(lines))
+    assert main(["merge", str(aggregate), arriba, "--sample", "IFS01", "--out", str(tmp_path / "mixed.tsv")]) == 2
+    one_line_error(capsys.readouterr().err, "calls of several samples")
+    assert not (tmp_path / "mixed.tsv").exists() and not (tmp_path / "twice.tsv").exists()
+
+
+# --- item 12: a closed pipe is not an error -------------------------------------------------------------------
+
+def test_describe_into_a_closed_pipe_exits_quietly():
+    code = ("import subprocess, sys\n"
+            "p = subprocess.Popen([sys.executable, '-m', 'fusion_annot', 'describe', 'ETV6 ex5::NTRK3 ex15', '--json'],"
+            " stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
+            "p.stdout.read(1); p.stdout.close()\n"  # `| head -c 1`: the reader goes away
+            "err = p.stderr.read().decode(); sys.stdout.write(f'{p.wait()}|{err}')\n")
+    for _ in range(3):  # timing-dependent: the writer may or may not have finished before the pipe closed
+        status, err = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.split("|", 1)
+        assert status == "0" and err == "", err
+    good = cli("describe", "ETV6 ex5::NTRK3 ex15")
+    assert good.returncode == 0 and good.stdout.startswith("ETV6::NTRK3") and good.stderr == ""
