@@ -272,3 +272,31 @@ def test_describe_into_a_closed_pipe_exits_quietly():
         assert status == "0" and err == "", err
     good = cli("describe", "ETV6 ex5::NTRK3 ex15")
     assert good.returncode == 0 and good.stdout.startswith("ETV6::NTRK3") and good.stderr == ""
+
+
+# --- the workflow's sample sheet: a BOM is read, names are matched whole, case-only clashes refused -----------
+
+def _workflow_dry_run(tmp_path: Path, sheet_bytes: bytes) -> subprocess.CompletedProcess:
+    import yaml
+
+    (tmp_path / "config").mkdir(parents=True, exist_ok=True)
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config["reference"]["cache_dir"] = str(tmp_path / "cache")
+    (tmp_path / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    (tmp_path / "config" / "samples.tsv").write_bytes(sheet_bytes)
+    command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(tmp_path),
+               "-n", "--cores", "1"]
+    return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("second,message", [("IFS02", None), ("ifs01", "only in case")], ids=["good", "case-clash"])
+def test_workflow_sheet_with_a_bom_and_case_only_clashes(tmp_path, second, message):
+    rows = [f"IFS01\tstar-fusion\t{DEMO / 'IFS01.star-fusion.tsv'}", f"{second}\tarriba\t{DEMO / 'IFS02.arriba.tsv'}"]
+    sheet = ("\ufeffsample\tformat\tpath\n" + "\n".join(rows) + "\n").encode("utf-8")  # saved by Excel
+    result = _workflow_dry_run(tmp_path, sheet)
+    if message is None:
+        assert result.returncode == 0, result.stderr[-2000:]
+    else:
+        output = result.stdout + result.stderr  # snakemake -n reports on stdout
+        assert result.returncode != 0 and message in output, output[-2000:]
+        assert "invalid sample sheet" in output
