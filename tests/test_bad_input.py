@@ -300,3 +300,47 @@ def test_workflow_sheet_with_a_bom_and_case_only_clashes(tmp_path, second, messa
         output = result.stdout + result.stderr  # snakemake -n reports on stdout
         assert result.returncode != 0 and message in output, output[-2000:]
         assert "invalid sample sheet" in output
+
+
+# --- item 6: `report` on a damaged JSON ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def annotated_json(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report")
+    assert main(["annotate", str(DEMO / "IFS01.star-fusion.tsv"), "--out-dir", str(out)]) == 0
+    return out / "IFS01.fusions.json"
+
+
+@pytest.mark.parametrize("key,value,message", [
+    ("exons5", "1-100000000", "exons5 1-100000000 is not an exon range"),  # would draw 10^8 exon boxes
+    ("exons3", "15-3", "exons3 15-3 is not an exon range"),
+    ("exons3", [15, 20], "exons3 is a list"),
+    ("pos5", "chr12", "pos5 must be an integer"),
+    ("protein_length3", 1e400, "protein_length3 is inf"),
+    ("aa_start3", {"x": 1}, "aa_start3 is a dict"),
+    ("exon5", True, "exon5 must be an integer"),
+    ("gene5", "ETV6", None),  # good: the value as annotate writes it
+])
+def test_report_refuses_wrong_values_in_one_line(annotated_json, tmp_path, capsys, key, value, message):
+    doc = json.loads(annotated_json.read_text())
+    doc["fusions"][0][key] = value
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text(json.dumps(doc))
+    out = tmp_path / "r.html"
+    status = main(["report", str(damaged), "--out", str(out)])
+    captured = capsys.readouterr()
+    if message is None:
+        assert status == 0 and out.is_file() and "ETV6" in out.read_text()
+    else:
+        assert status == 2 and not out.exists()
+        one_line_error(captured.err, f"{damaged}: fusion record 1", message)
+
+
+@pytest.mark.parametrize("text,message", [("[" * 100_000, "not valid JSON"), ('[{"fusion_name": "A", "pos5": ' + "9" * 5000 + "}]",
+                                          "not valid JSON"), ('{"fusions": [], "rejects": 5}', '"rejects" must be a list')],
+                         ids=["nested", "5000-digits", "rejects-not-a-list"])
+def test_report_on_a_json_that_is_not_one_is_one_line(tmp_path, capsys, text, message):
+    bad = tmp_path / "bad.json"
+    bad.write_text(text)
+    assert main(["report", str(bad), "--out", str(tmp_path / "r.html")]) == 2
+    one_line_error(capsys.readouterr().err, str(bad), message)
