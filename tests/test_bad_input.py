@@ -344,3 +344,112 @@ def test_report_on_a_json_that_is_not_one_is_one_line(tmp_path, capsys, text, me
     bad.write_text(text)
     assert main(["report", str(bad), "--out", str(tmp_path / "r.html")]) == 2
     one_line_error(capsys.readouterr().err, str(bad), message)
+
+
+# --- item 1: a wrong --domains table never flips the kinase call ----------------------------------------------
+
+DOMAIN_HEADER = "transcript_id\ttranscript_name\tgene_name\tsource\taccession\tdescription\taa_start\taa_end\n"
+
+
+def _describe_with_domains(tmp_path, capsys, body: str, name="domains.tsv"):
+    table = tmp_path / name
+    table.write_text(DOMAIN_HEADER + body)
+    status = main(["describe", "ETV6 ex5::NTRK3 ex15", "--json", "--domains", str(table)])
+    captured = capsys.readouterr()
+    return status, (json.loads(captured.out)["fusion"] if status == 0 else None), captured.err, table
+
+
+@pytest.mark.parametrize("source,accession", [("InterPro", "IPR001245"), ("interpro", "IPR001245"), ("Pfam", "PF07714"),
+                                              ("Pfam", "PF07714.18"), ("PFAM", "PF07714")])
+def test_a_kinase_row_as_interpro_or_pfam_write_it_is_retained(tmp_path, capsys, source, accession):
+    status, row, err, _ = _describe_with_domains(
+        tmp_path, capsys, f"ENST00000629765\tNTRK3-217\tNTRK3\t{source}\t{accession}\tTyrosine kinase\t539\t823\n")
+    assert status == 0, err
+    assert row["kinase_domain"] == "retained" and row["kinase_domain_kept_pct"] == 100.0
+
+
+@pytest.mark.parametrize("body,reason", [
+    ("ENST00000629765\tNTRK3-217\tNTRK3\tInterPro\tTyrosine kinase\tIPR001245\t539\t823\n", "columns swapped?"),
+    ("ENST00000629765\tNTRK3-217\tNTRK3\tUniProt\t\tTopological domain\t1\t839\n", "no InterPro or Pfam feature"),
+    ("NTRK3\tENST00000629765\tInterPro\tNTRK3-217\tIPR001245\tTyrosine kinase\t539\t823\n", "no InterPro or Pfam feature"),
+], ids=["accession-description-swapped", "uniprot-only", "source-column-swapped"])
+def test_a_domain_table_that_cannot_call_kinases_is_refused(tmp_path, capsys, body, reason):
+    status, _, err, table = _describe_with_domains(tmp_path, capsys, body)
+    assert status == 2
+    one_line_error(err, str(table), reason)
+
+
+def test_a_kinase_past_the_protein_end_is_unknown_not_lost(tmp_path, capsys):
+    """A table of another release placing the NTRK3 kinase at aa 900-1184 (the protein has 839): not 'lost'."""
+    status, row, err, _ = _describe_with_domains(
+        tmp_path, capsys, "ENST00000629765\tNTRK3-217\tNTRK3\tInterPro\tIPR001245\tTyrosine kinase\t900\t1184\n")
+    assert status == 0, err
+    assert row["kinase_domain"] == "unknown" and "past the end of the 839-aa protein" in row["kinase_domain_detail"]
+    assert "not actionable" not in (row.get("actionability") or "").lower()
+
+
+def test_a_truncated_gzip_domain_table_is_one_line(shared_dir, tmp_path, capsys):
+    packed = (shared_dir / "reference" / "protein_domains.ensembl110.tsv.gz").read_bytes()
+    cut = tmp_path / "domains.tsv.gz"
+    cut.write_bytes(packed[: len(packed) // 3])
+    assert main(["describe", "ETV6 ex5::NTRK3 ex15", "--domains", str(cut)]) == 2
+    one_line_error(capsys.readouterr().err, str(cut), "cannot read domain table")
+    whole = tmp_path / "whole.tsv.gz"
+    whole.write_bytes(packed)
+    assert main(["describe", "ETV6 ex5::NTRK3 ex15", "--json", "--domains", str(whole)]) == 0
+    assert json.loads(capsys.readouterr().out)["fusion"]["kinase_domain"] == "retained"
+
+
+# --- item 8: reference loader errors are one line --------------------------------------------------------------
+
+def _fake_release(root: Path, catalog_gtf: Path, cdna: bytes) -> None:
+    """An 'installed' pyensembl release 110: the shared catalog-gene GTF and the given cDNA FASTA (gzip)."""
+    folder = root / "pyensembl" / "GRCh38" / "ensembl110"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "Homo_sapiens.GRCh38.110.gtf.gz").write_bytes(catalog_gtf.read_bytes())
+    (folder / "Homo_sapiens.GRCh38.cdna.all.fa.gz").write_bytes(cdna)
+    for name in ("ncrna", "pep.all"):
+        (folder / f"Homo_sapiens.GRCh38.{name}.fa.gz").write_bytes(gzip.compress(b">none\nACGT\n"))
+
+
+@pytest.mark.parametrize("truncated", [False, True], ids=["whole-fasta", "truncated-fasta"])
+def test_a_truncated_release_fasta_is_one_line(catalog_gtf, tmp_path, monkeypatch, capsys, truncated):
+    cdna = gzip.compress(b">ENST00000000001.1 cdna\n" + b"ACGT" * 5000 + b"\n")
+    _fake_release(tmp_path / "pyensembl-cache", catalog_gtf, cdna[: len(cdna) // 2] if truncated else cdna)
+    monkeypatch.setenv("PYENSEMBL_CACHE_DIR", str(tmp_path / "pyensembl-cache"))
+    status = main(["annotate", str(DEMO / "IFS01.star-fusion.tsv"), "--reference", "ensembl:110",
+                   "--cache-dir", str(tmp_path / "packs"), "--out-dir", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    if truncated:
+        assert status == 2
+        one_line_error(err, "cannot read the transcript sequences of ensembl:110", "cdna.all.fa.gz")
+    else:
+        assert status == 0, err
+        assert read_json(tmp_path / "out" / "IFS01.fusions.json")["metadata"]["rows_read"] == 2
+
+
+@pytest.mark.parametrize("spec,message", [("ensembl:999", "release 999 is not available"),
+                                          ("ensembl:x", "expected ensembl:RELEASE"),
+                                          ("ensembl:111", "not installed for pyensembl")])
+def test_an_unusable_release_is_one_line(tmp_path, monkeypatch, capsys, spec, message):
+    monkeypatch.setenv("PYENSEMBL_CACHE_DIR", str(tmp_path / "empty-cache"))
+    assert main(["describe", "ETV6 ex5::NTRK3 ex15", "--reference", spec, "--cache-dir", str(tmp_path / "p")]) == 2
+    one_line_error(capsys.readouterr().err, message)
+
+
+def test_a_gtf_cut_mid_line_is_refused(catalog_gtf, tmp_path, capsys):
+    text = gzip.decompress(catalog_gtf.read_bytes())
+    lines = text.split(b"\n")
+    whole = tmp_path / "whole.gtf"
+    whole.write_bytes(b"\n".join(lines[:4000]) + b"\n")
+    cut = tmp_path / "cut.gtf"
+    cut.write_bytes(b"\n".join(lines[:4000]) + b"\n" + lines[4000][: len(lines[4000]) // 2])  # cut in the attributes
+    assert main(["describe", "ETV6 ex5::NTRK3 ex15", "--reference", str(cut), "--cache-dir", str(tmp_path / "c1")]) == 2
+    one_line_error(capsys.readouterr().err, "cut.gtf")
+    status = main(["describe", "ETV6 ex5::NTRK3 ex15", "--reference", str(whole), "--cache-dir", str(tmp_path / "c2")])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and (status == 0 or "not in reference" in err)  # the whole lines are read
+    packed = tmp_path / "cut.gtf.gz"
+    packed.write_bytes(catalog_gtf.read_bytes()[:50_000])  # a truncated download
+    assert main(["describe", "ETV6 ex5::NTRK3 ex15", "--reference", str(packed), "--cache-dir", str(tmp_path / "c3")]) == 2
+    one_line_error(capsys.readouterr().err, "cut.gtf.gz", "Compressed file ended")
