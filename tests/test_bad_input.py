@@ -453,3 +453,17 @@ def test_a_gtf_cut_mid_line_is_refused(catalog_gtf, tmp_path, capsys):
     packed.write_bytes(catalog_gtf.read_bytes()[:50_000])  # a truncated download
     assert main(["describe", "ETV6 ex5::NTRK3 ex15", "--reference", str(packed), "--cache-dir", str(tmp_path / "c3")]) == 2
     one_line_error(capsys.readouterr().err, "cut.gtf.gz", "Compressed file ended")
+
+
+# --- item 14: most rejects 'not in the bundled reference': the summary line says what to do -------------------
+
+def test_summary_line_suggests_reference_when_most_rejects_lack_a_bundled_gene(callers_dir, tmp_path, capsys):
+    hg19 = callers_dir / "star-fusion/benchmark.K562.star-fusion.fusion_candidates.final.abridged"
+    assert main(["annotate", str(hg19), "--sample", "K562", "--no-build-check", "--out-dir", str(tmp_path / "a")]) == 0
+    summary = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "read 50 rows" in summary and "rejects are genes or breakpoints not in the bundled reference" in summary
+    assert "pass --reference" in summary
+    # a file the bundled reference fits: no advice
+    assert main(["annotate", str(DEMO / "IFS01.star-fusion.tsv"), "--out-dir", str(tmp_path / "b")]) == 0
+    summary = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "rejected 0" in summary and "--reference" not in summary

@@ -115,4 +115,17 @@ def _annotate_one(args, resources, job: dict) -> None:
                            html=args.html)
     calls = len({id(a.call) for a in result.annotations})
     print(f"{job['path']} ({result.fmt}): read {result.rows_read} rows, annotated {calls} calls"
-          f" ({len(result.annotations)} rows), rejected {len(result.rejects)} -> {result.tsv}", file=sys.stderr)
+          f" ({len(result.annotations)} rows), rejected {len(result.rejects)} -> {result.tsv}"
+          + reference_hint(result.rejects, args.reference), file=sys.stderr)
+
+
+def reference_hint(rejects, reference: str) -> str:
+    """'; N of M rejects are genes or loci the bundled reference lacks: pass --reference ...' when that is most of
+    them ('' otherwise): a file of another build or annotation must not look like a file of bad calls."""
+    if str(reference or "bundled") != "bundled" or not rejects:
+        return ""
+    missing = sum(1 for r in rejects if "not in reference bundled" in r.reason or " in bundled (" in r.reason)
+    if missing * 2 <= len(rejects):
+        return ""
+    return (f"; {missing} of {len(rejects)} rejects are genes or breakpoints not in the bundled reference (GRCh38, "
+            "Ensembl 110): pass --reference (a GTF or ensembl:RELEASE of the input's build and annotation)")
