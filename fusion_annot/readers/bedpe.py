@@ -168,15 +168,20 @@ def read(path: str, sample: str = "") -> Iterator[Union[FusionCall, Reject]]:
     lines = numbered_lines(path)
     columns: list[str] = []
     first_data: list[tuple[int, str]] = []
+    stray: list[tuple[int, str]] = []
     for number, text in lines:
         if not text.strip():
             continue
         if text.startswith("#"):
-            columns = columns or split_header(text)
+            if columns:  # a second '#' line after the column header: a row commented out, or junk; rejected
+                stray.append((number, text))
+            else:
+                columns = split_header(text)
             continue
+        if text.startswith(("track ", "browser ")) and not columns:
+            continue  # UCSC header lines before the data
         first_data.append((number, text))
         break
-    stray: list[tuple[int, str]] = []
     rows = _split_rows(_chain(first_data, lines), stray)
     if set(CHIMERASCAN_COLUMNS) <= set(columns):
         return _with_stray(_read_chimerascan(path, sample, columns, rows), stray, path, sample)
