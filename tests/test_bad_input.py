@@ -319,6 +319,8 @@ def annotated_json(tmp_path_factory) -> Path:
     ("protein_length3", 1e400, "protein_length3 is inf"),
     ("aa_start3", {"x": 1}, "aa_start3 is a dict"),
     ("exon5", True, "exon5 must be an integer"),
+    ("kinase_domain_kept_pct", ":", "kinase_domain_kept_pct must be a number"),  # found by the report fuzz
+    ("domains3", "Kinase 5" + "9" * 5000 + "-823", "domains3 holds a residue number"),
     ("gene5", "ETV6", None),  # good: the value as annotate writes it
 ])
 def test_report_refuses_wrong_values_in_one_line(annotated_json, tmp_path, capsys, key, value, message):

@@ -72,6 +72,9 @@ _INTEGER_FIELDS = ("pos5", "pos3", "exon5", "exon3", "cds_kept5", "cds_skipped3"
                    "aa_start3", "protein_length5", "protein_length3", "fusion_protein_length", "source_line",
                    "split_reads", "spanning_reads", "mane_exon5", "mane_exon3", "best_exon5", "best_exon3")
 _RANGE_FIELDS = ("exons5", "exons3", "best_exons5", "best_exons3")
+_PERCENT_FIELDS = ("kinase_domain_kept_pct", "kinase_domain5_kept_pct")
+_DOMAIN_TEXT_FIELDS = ("domains5", "domains3", "kinase_domain_detail", "kinase_domain5_detail")  # 'Name 40-123; ...'
+_NUMBER = re.compile(r"-?\d{1,16}(\.\d{0,16})?")
 MAX_EXON = 1000  # the longest human transcripts (TTN) have 363 exons
 MAX_VALUE = 2 ** 53  # larger than any genome coordinate, protein length or read count
 _EXON_RANGE = re.compile(r"\s*(\d{1,12})\s*-\s*(\d{1,12})\s*")
@@ -94,6 +97,15 @@ def record_problem(record: dict) -> str:
         text = str(value).strip()
         if isinstance(value, bool) or not re.fullmatch(r"-?\d{1,16}", text):
             return f"{key} must be an integer, got {text[:40]!r}"
+    for key in _PERCENT_FIELDS:
+        value = record.get(key)
+        if value in (None, "") or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+            continue
+        if isinstance(value, bool) or not _NUMBER.fullmatch(str(value).strip()):
+            return f"{key} must be a number, got {str(value)[:40]!r}"
+    for key in _DOMAIN_TEXT_FIELDS:
+        if re.search(r"\d{13,}", str(record.get(key) or "")):
+            return f"{key} holds a residue number larger than any protein"
     for key in _RANGE_FIELDS:
         value = record.get(key)
         if value in (None, ""):
