@@ -469,3 +469,24 @@ def test_summary_line_suggests_reference_when_most_rejects_lack_a_bundled_gene(c
     assert main(["annotate", str(DEMO / "IFS01.star-fusion.tsv"), "--out-dir", str(tmp_path / "b")]) == 0
     summary = capsys.readouterr().err.strip().splitlines()[-1]
     assert "rejected 0" in summary and "--reference" not in summary
+
+
+def test_a_lone_carriage_return_in_a_vcf_record_does_not_misnumber_later_records(callers_dir, tmp_path):
+    """Universal newlines cut a line at a lone '\\r', htslib does not: pysam reads the lines as numbered here."""
+    from fusion_annot.model import FusionCall
+
+    lines = (callers_dir / MANTA).read_text().split("\n")
+    chrom = next(i for i, line in enumerate(lines) if line.startswith("#CHROM"))
+    cut_line = chrom + 3  # 1-based line of the 2nd record
+    good = [i for i in REGISTRY["vcf"].read(str(callers_dir / MANTA), "M") if isinstance(i, FusionCall)]
+    lines[cut_line - 1] = lines[cut_line - 1] + "\rjunk"  # that line becomes two lines
+    bad = tmp_path / "cr.vcf"
+    bad.write_bytes("\n".join(lines).encode())
+    items = list(REGISTRY["vcf"].read(str(bad), "M"))
+    by_line = {i.line: i for i in items}
+    assert "malformed" in by_line[cut_line + 1].reason  # 'junk', the tail of the cut line
+    shifted = lambda n: n + 1 if n > cut_line else n  # noqa: E731
+    # the record before the '\r' is whole (the junk follows its last column): every call as before, renumbered
+    expected = [(tuple(shifted(n) for n in c.extra["source_lines"]), c.caller_fusion_name) for c in good]
+    assert expected and [(tuple(c.extra["source_lines"]), c.caller_fusion_name) for c in items
+                         if isinstance(c, FusionCall)] == expected

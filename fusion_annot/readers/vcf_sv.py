@@ -88,33 +88,23 @@ def sniff(head: list[str]) -> bool:
     return bool(head) and head[0].startswith("##fileformat=VCF")
 
 
-def _is_bgzf(path: str) -> bool:
-    with open(path, "rb") as fh:
-        head = fh.read(18)
-    return head[:4] == b"\x1f\x8b\x08\x04" and head[12:14] == b"BC"
-
-
-def _is_gzip(path: str) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
-
-
 @dataclass
 class _Lines:
     """The records of a VCF by line number, the '#' lines found among them, and a file htslib can read."""
 
     records: list  # (line number, raw line) of each record line, in file order
     stray: list  # (line number, raw line) of '#' lines after the #CHROM line: not records, each rejected
-    path: str  # the file given, or a plain-text copy without the stray lines (plain gzip, stray lines)
+    path: str  # a plain-text copy of the header and the record lines, for pysam
 
 
 @contextmanager
 def _readable(path: str):
     """Lines of the VCF, and a path pysam reads record for record in step with them.
 
-    htslib cannot read a plain-gzip (non-BGZF) VCF (it needs to seek) and reads a '##' or '#' line
-    among the records as a record (misnumbering every later one): for such a file pysam is given a
-    plain copy holding the header and the record lines only."""
+    htslib cannot read a plain-gzip (non-BGZF) VCF (it needs to seek), reads a '##' or '#' line among
+    the records as a record and splits lines at '\n' only (a lone '\r' is a line break here): any of
+    these would misnumber every later record. So pysam reads a plain copy holding the header and the
+    record lines exactly as numbered here (SV VCFs are small; the copy is removed afterwards)."""
     header: list[str] = []
     records: list[tuple[int, str]] = []
     stray: list[tuple[int, str]] = []
@@ -130,10 +120,6 @@ def _readable(path: str):
                 seen_chrom = line.startswith("#CHROM")
             continue
         records.append((number, line))
-    copy = bool(stray) or (_is_gzip(path) and not _is_bgzf(path))
-    if not copy:
-        yield _Lines(records, stray, str(path))
-        return
     with tempfile.TemporaryDirectory(prefix="fusion-annot-vcf-") as tmp:
         plain = Path(tmp) / "records.vcf"
         with open(plain, "w", encoding="utf-8") as fh:
