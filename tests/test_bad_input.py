@@ -490,3 +490,17 @@ def test_a_lone_carriage_return_in_a_vcf_record_does_not_misnumber_later_records
     expected = [(tuple(shifted(n) for n in c.extra["source_lines"]), c.caller_fusion_name) for c in good]
     assert expected and [(tuple(c.extra["source_lines"]), c.caller_fusion_name) for c in items
                          if isinstance(c, FusionCall)] == expected
+
+
+@pytest.mark.parametrize("name,ok", [("P1", True), ("P1.rna-2_b", True), ("P1\n", False), ("P1\nP2", False), ("-P1", False)])
+def test_workflow_schema_matches_the_whole_sample_name(name, ok):
+    import jsonschema
+    import yaml
+
+    schema = yaml.safe_load((REPO / "config" / "schema" / "samples.schema.yaml").read_text())
+    record = {"sample": name, "format": "auto", "path": "x.tsv"}
+    if ok:
+        jsonschema.validate(record, schema)
+    else:
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(record, schema)
