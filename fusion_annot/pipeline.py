@@ -159,6 +159,7 @@ def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "aut
     items = list(get_reader(fmt).read(path, sample))
     if explicit:  # --sample names every row, over a sample column in the file (JAFFA writes its run name there)
         items = [i if i.sample == sample else replace(i, sample=sample) for i in items]
+    items = _reject_impossible_positions(items)
     calls = [i for i in items if not isinstance(i, Reject)]
     if vcf:  # refused before anything is written: no TSV/JSON left behind without the VCF asked for
         samples_in_file = sorted({c.sample for c in calls})
@@ -229,6 +230,13 @@ def add_read_support(annotations: list, bam: str, kind: str = "rna") -> list:
         raise InputError(bam, 0, f"cannot open alignments: {exc}") from None
     with alignments:
         return [replace(a, support=count_support_for(a, alignments, window=window)) for a in annotations]
+
+
+def _reject_impossible_positions(items: list) -> list:
+    """Calls placed past the end of a human chromosome become rejects with that reason (issue 14)."""
+    from .buildcheck import reject_impossible_positions
+
+    return reject_impossible_positions(items)
 
 
 def _check_build(calls, reference, path) -> None:

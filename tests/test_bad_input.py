@@ -504,3 +504,32 @@ def test_workflow_schema_matches_the_whole_sample_name(name, ok):
     else:
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(record, schema)
+
+
+@pytest.mark.parametrize("position,ok", [("248956422", True), ("248956423", True), ("249250621", True),
+                                         ("249250622", False), ("300000000", False)])
+def test_a_position_past_the_chromosome_end_is_rejected_with_that_reason(callers_dir, tmp_path, capsys, position, ok):
+    """chr1 is 248,956,422 bp in GRCh38 and 249,250,621 in GRCh37: beyond both, no gene can be there."""
+    lines = (callers_dir / MANTA).read_text().split("\n")
+    chrom = next(i for i, line in enumerate(lines) if line.startswith("#CHROM"))
+    fields = lines[chrom + 1].split("\t")  # the first record: a <DEL> on chromosome 1
+    assert fields[0] == "1" and fields[4] == "<DEL>"
+    fields[1] = str(int(position) - 100)  # a <DEL> joins POS to END + 1: the 3' side is at `position`
+    fields[7] = ";".join(f"END={int(position) - 1}" if kv.startswith("END=") else kv for kv in fields[7].split(";")
+                         if not kv.startswith("SVLEN="))  # htslib would take the end from SVLEN
+    lines[chrom + 1] = "\t".join(fields)
+    vcf = tmp_path / "end.vcf"
+    vcf.write_text("\n".join(lines))
+    assert main(["annotate", str(vcf), "--sample", "E", "--no-build-check", "--out-dir", str(tmp_path / "o")]) == 0
+    doc = read_json(tmp_path / "o" / "E.fusions.json")
+    reason = next(r["reason"] for r in doc["rejects"] if r["source_line"] == chrom + 2)
+    assert ("past the end of chromosome 1" in reason) != ok, reason
+    capsys.readouterr()
+    text = f"ETV6::NTRK3 12:{11869969 if ok else 200000000}:+ 15:87940753:-"
+    status = main(["describe", text])
+    err = capsys.readouterr().err
+    if ok:
+        assert status == 0, err
+    else:
+        assert status == 2
+        one_line_error(err, "past the end of chromosome 12", "133,275,309 bp in GRCh38", "133,851,895 bp in GRCh37")
