@@ -533,3 +533,14 @@ def test_a_position_past_the_chromosome_end_is_rejected_with_that_reason(callers
     else:
         assert status == 2
         one_line_error(err, "past the end of chromosome 12", "133,275,309 bp in GRCh38", "133,851,895 bp in GRCh37")
+
+
+def test_cohort_counts_a_reject_whose_sample_starts_with_hash(tmp_path, capsys):
+    from fusion_annot.commands.cohort import rejects_by_sample
+
+    table = tmp_path / "A.rejects.tsv"
+    table.write_text("## tool: fusion-annot\nsample\tcaller\tsource_file\tsource_line\treason\traw\n"
+                     "P1\tarriba\tx.tsv\t2\tbad\t\n#P2\tarriba\tx.tsv\t3\tbad\t\nP1\tarriba\tx.tsv\t4\tbad\t\n")
+    assert rejects_by_sample(str(table)) == {"P1": 2, "#P2": 1}  # the '#P2' row is a row, not a comment
+    table.write_text("sample\tcaller\tsource_file\tsource_line\treason\traw\nP1\tarriba\tx.tsv\t2\tbad\t\n")
+    assert rejects_by_sample(str(table)) == {"P1": 1}
