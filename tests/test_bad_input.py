@@ -544,3 +544,26 @@ def test_cohort_counts_a_reject_whose_sample_starts_with_hash(tmp_path, capsys):
     assert rejects_by_sample(str(table)) == {"P1": 2, "#P2": 1}  # the '#P2' row is a row, not a comment
     table.write_text("sample\tcaller\tsource_file\tsource_line\treason\traw\nP1\tarriba\tx.tsv\t2\tbad\t\n")
     assert rejects_by_sample(str(table)) == {"P1": 1}
+
+
+def test_a_plain_gzip_variants_vcf_is_read_like_a_bgzipped_one(tmp_path, capsys):
+    """--variants: NTRK3 G623R (15:87933034 C>G) next to ETV6::NTRK3, bgzipped+indexed and plain gzip."""
+    import pysam
+
+    header = pysam.VariantHeader()
+    header.contigs.add("15", length=101991189)
+    plain = tmp_path / "v.vcf"
+    with pysam.VariantFile(str(plain), "w", header=header) as out:
+        out.write(out.new_record(contig="15", start=87933033, stop=87933034, alleles=("C", "G")))
+    text = plain.read_bytes()
+    bgzipped = Path(pysam.tabix_index(str(plain), preset="vcf", force=True))
+    gzipped = tmp_path / "plain.vcf.gz"
+    gzipped.write_bytes(gzip.compress(text))
+    resistance = {}
+    for name, path in (("bgzf", bgzipped), ("gzip", gzipped)):
+        assert main(["annotate", str(DEMO / "IFS01.star-fusion.tsv"), "--variants", str(path),
+                     "--out-dir", str(tmp_path / name)]) == 0, capsys.readouterr().err
+        rows = read_json(tmp_path / name / "IFS01.fusions.json")["fusions"]
+        resistance[name] = next(r["resistance"] for r in rows if r["fusion_name"] == "ETV6::NTRK3")
+    assert "G623R" in resistance["bgzf"] and resistance["gzip"] == resistance["bgzf"]
+    capsys.readouterr()
