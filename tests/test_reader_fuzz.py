@@ -147,8 +147,8 @@ def test_structural_damage_loses_no_row(callers_dir, tmp_path_factory, fmt):
             if len(fields) > 1:
                 del fields[cut % len(fields)]
             line = "\t".join(fields)
-        if not line.strip() or line.startswith("#"):
-            line = "x" + line
+        if not line.strip() or (fmt == "notation" and line.lstrip().startswith("#")):
+            line = "x" + line  # blank lines (and notation's '#' comments) are not rows; any other line is one
         mutated[target - 1] = line
         body = "\n".join(mutated)
         if mode == "crlf":
