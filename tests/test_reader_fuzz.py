@@ -286,7 +286,11 @@ def test_annotate_cli_on_damaged_input_accounts_for_every_row(callers_dir, cache
         number=st.sampled_from(NASTY_NUMBERS),
         junk=JUNK,
         mode=st.sampled_from(["number", "number", "number", "junk_field", "truncate", "hash_row", "meta_line",
-                              "comment_line", "drop_field", "duplicate_row", "blank_field"]),
+                              "comment_line", "drop_field", "duplicate_row", "blank_field", "huge_field",
+                              "swap_header", "junk_header", "unicode_field"]),
+        other=st.integers(min_value=0, max_value=60),
+        text=st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\t,"),
+                     min_size=1, max_size=12),
         bom=st.booleans(),
         crlf=st.booleans(),
         name_sample=st.booleans(),
@@ -295,8 +299,16 @@ def test_annotate_cli_on_damaged_input_accounts_for_every_row(callers_dir, cache
         cohort=st.integers(min_value=0, max_value=3),
         detect=st.booleans(),
     )
-    def check(target, field, number, junk, mode, bom, crlf, name_sample, build_check, vcf, cohort, detect):
+    def check(target, field, number, junk, mode, other, text, bom, crlf, name_sample, build_check, vcf, cohort, detect):
         lines = list(seed_lines)
+        if mode in ("swap_header", "junk_header") and header_lines:  # the column header: the last header line
+            head = lines[header_lines - 1].split(delimiter)
+            i, j = field % len(head), other % len(head)
+            if mode == "swap_header":
+                head[i], head[j] = head[j], head[i]
+            else:
+                head[i] = head[i][:1] + text
+            lines[header_lines - 1] = delimiter.join(head)
         cells = lines[target].split(delimiter)
         k = field % len(cells)
         if mode == "number":  # the first run of digits of a cell (a position inside 'chr12:11869969:+', a count)
@@ -307,6 +319,10 @@ def test_annotate_cli_on_damaged_input_accounts_for_every_row(callers_dir, cache
             cells[k] = junk
         elif mode == "blank_field":
             cells[k] = ""
+        elif mode == "huge_field":
+            cells[k] = cells[k][:3] + "A" * 100_000
+        elif mode == "unicode_field":  # a gene or sample name in another script, or with a combining mark
+            cells[k] = text
         elif mode == "drop_field" and len(cells) > 1:
             del cells[k]
         lines[target] = delimiter.join(cells)
