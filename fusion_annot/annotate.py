@@ -13,6 +13,7 @@ import copy
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator, Optional, Union
 
+from .buildcheck import position_problem
 from .domains import DomainTable, assess_domains, assess_three_prime, five_prime_kinase
 from .frame import NO_SEQUENCE_NOTE, GenomeSequence, decide_frame, included_intron_bases, sequence_source, translate_fusion
 from .mapping import edge_offset, map_breakpoint, map_exon
@@ -109,6 +110,9 @@ class Annotator:
         cached = self._geometry_cache.get(key)
         if cached is None:
             try:
+                impossible = position_problem(call)  # past a chromosome end: never placed at the nearest gene
+                if impossible:
+                    raise CallRejected(impossible)
                 normalized = self._normalize(call)
                 added = {k: v for k, v in normalized.extra.items() if k not in call.extra or call.extra[k] != v}
                 renamed = normalized is not call

@@ -230,3 +230,36 @@ class GeneSpans:
 
     def gene_span(self, name: str) -> Optional[tuple[str, int, int, str]]:
         return self._spans.get(name)
+
+
+def position_problem(call: FusionCall) -> str:
+    """Why a call's coordinates cannot be on a human chromosome ('' when they can): a position < 1, or past the
+    end of its primary chromosome in both GRCh37 and GRCh38 (a reference without a build header is taken as
+    GRCh38, so the longer of the two is the limit). Such a call would otherwise be placed at the nearest exon
+    of the last gene (DNA breakpoints) or rejected with a misleading 'outside the gene' reason."""
+    for label, side in (("5'", call.five_prime), ("3'", call.three_prime)):
+        pos = getattr(side, "pos", None)
+        if pos is None:
+            continue
+        if pos < 1:
+            return f"{label} breakpoint {side.chrom}:{pos}: positions are 1-based"
+        name = contig(side.chrom)
+        lengths = {build: table[name] for build, table in CHROM_LENGTHS.items() if name in table}
+        if lengths and pos > max(lengths.values()):
+            known = ", ".join(f"{length:,} bp in {build}" for build, length in lengths.items())
+            return f"{label} breakpoint {side.chrom}:{pos:,} is past the end of chromosome {name} ({known})"
+    return ""
+
+
+def reject_impossible_positions(items: list) -> list:
+    """The items with every call placed past a chromosome end turned into a Reject with the reason."""
+    from .model import Reject
+
+    out = []
+    for item in items:
+        problem = position_problem(item) if isinstance(item, FusionCall) else ""
+        if problem:  # one reject per call, on its line, as the annotator rejects a call
+            out.append(Reject(sample=item.sample, caller=item.caller, source=item.source, line=item.line, reason=problem))
+        else:
+            out.append(item)
+    return out

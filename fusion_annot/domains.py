@@ -13,6 +13,8 @@ is a new residue in the fusion and belongs to neither partner.
 from __future__ import annotations
 
 import csv
+import re
+import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
@@ -148,8 +150,37 @@ def load_domain_table(path: str | Path, include_aligned: bool = False) -> Domain
     """Read a domain TSV (plain or gzip): fusion-annot's own layout or an Ensembl BioMart export.
 
     Rows decoded by alignment are skipped unless asked for. A malformed table is an error naming the
-    line: a wrong table must never turn a kinase call into 'lost' or 'not applicable'."""
+    line: a wrong table must never turn a kinase call into 'lost' or 'not applicable'. A truncated or
+    corrupt file is one too."""
+    try:
+        return _load_domain_table(path, include_aligned)
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+        raise InputError(str(path), 0, f"cannot read domain table: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+# Accessions as InterPro and Pfam write them: a swapped accession/description column is refused, and a
+# versioned Pfam accession (PF07714.18) matches the unversioned kinase list.
+_ACCESSION = {"InterPro": re.compile(r"IPR\d{6}"), "Pfam": re.compile(r"PF\d{5}")}
+_SOURCE_NAMES = {"interpro": "InterPro", "pfam": "Pfam"}
+
+
+def _feature(source: str, accession: str, path, number: int) -> tuple[str, str]:
+    """(source, accession) in the spelling the kinase list uses; InputError for an accession of the wrong form."""
+    source = _SOURCE_NAMES.get(source.strip().lower(), source.strip())
+    accession = accession.strip()
+    pattern = _ACCESSION.get(source)
+    if pattern is not None:
+        if source == "Pfam":
+            accession = accession.split(".", 1)[0]
+        if not pattern.fullmatch(accession):
+            raise InputError(str(path), number, f"{source} accession {accession[:40]!r} is not of the form "
+                                                f"{'IPR000719' if source == 'InterPro' else 'PF07714'} (columns swapped?)")
+    return source, accession
+
+
+def _load_domain_table(path: str | Path, include_aligned: bool = False) -> DomainTable:
     by_tx: dict[str, list[DomainRow]] = {}
+    domain_rows = 0
     rows_read = 0
     with open_text(path) as fh:
         header = fh.readline().rstrip("\r\n").split("\t")
@@ -186,7 +217,9 @@ def load_domain_table(path: str | Path, include_aligned: bool = False) -> Domain
                     if a > b:
                         raise InputError(str(path), number, f"{source} start {a} > end {b}")
                     description = f[desc_i].strip() if desc_i is not None and f[desc_i].strip() else accession
+                    source, accession = _feature(source, accession, path, number)
                     found.append(DomainRow(source, accession, description, a, b))
+                    domain_rows += 1
                 for key in keys:
                     by_tx.setdefault(key, []).extend(found)
                 continue
@@ -196,7 +229,9 @@ def load_domain_table(path: str | Path, include_aligned: bool = False) -> Domain
             b = _domain_int(f[col["aa_end"]], path, number, "aa_end")
             if a > b:
                 raise InputError(str(path), number, f"aa_start {a} > aa_end {b}")
-            row = DomainRow(f[col["source"]], f[col["accession"]], f[col["description"]], a, b)
+            source, accession = _feature(f[col["source"]], f[col["accession"]], path, number)
+            domain_rows += source in DOMAIN_SOURCES
+            row = DomainRow(source, accession, f[col["description"]], a, b)
             tid = f[col["transcript_id"]]
             if not tid:
                 raise InputError(str(path), number, "empty transcript_id")
@@ -207,6 +242,9 @@ def load_domain_table(path: str | Path, include_aligned: bool = False) -> Domain
                 by_tx.setdefault(key, []).append(row)
     if rows_read == 0:
         raise InputError(str(path), 1, "domain table has a header but no rows")
+    if domain_rows == 0:  # every transcript would look covered and kinase-free: 'not applicable' everywhere
+        raise InputError(str(path), 0, f"domain table has no {' or '.join(DOMAIN_SOURCES)} feature (source column): "
+                                       "the kinase domain cannot be called from it")
     # a total order (two UniProt features can share source, accession and range): set order is hash-seeded
     frozen = {k: tuple(sorted(set(v), key=lambda r: (r.aa_start, r.aa_end, r.source, r.accession, r.description)))
               for k, v in by_tx.items()}
@@ -253,6 +291,17 @@ def kinase_domain_of(rows, preference: dict) -> Optional[DomainRow]:
     return min(kinases, key=lambda r: (preference[(r.source, r.accession)], -(r.aa_end - r.aa_start)))
 
 
+def _past_protein_end(kinase: DomainRow, side: SideAnnotation) -> str:
+    """A note when the domain data places the kinase past the end of the reference protein ('' when it fits):
+    a table of another release or isoform; calling it lost or partial from there would be wrong."""
+    length = side.protein_length
+    if side.coding and length and kinase.aa_end > length:
+        return (f"domain data places {kinase.description} ({kinase.source} {kinase.accession}) at aa {kinase.aa_start}-"
+                f"{kinase.aa_end}, past the end of the {length}-aa protein of {side.transcript_id}: domain table and "
+                "reference disagree (another release?)")
+    return ""
+
+
 def _unknown(note: str, hits5=(), hits3=()) -> DomainResult:
     return DomainResult("unknown", None, domains5=hits5, domains3=hits3, note=note)
 
@@ -273,6 +322,9 @@ def five_prime_kinase(side5: Optional[SideAnnotation], table: Optional[DomainTab
     kinase = kinase_domain_of(table.for_transcript(side5.transcript_id, side5.transcript_name), table.kinase_preference)
     if kinase is None:
         return "not_applicable", None, ""
+    mismatch = _past_protein_end(kinase, side5)
+    if mismatch:
+        return "unknown", None, mismatch
     kept = kept_range(side5, "5")
     pct = round(_overlap_pct(kinase, kept), 1)
     status = "retained" if pct >= 100.0 else ("lost" if pct <= 0.0 else "partial")
@@ -329,6 +381,9 @@ def assess_three_prime(side5: Optional[SideAnnotation], side3: Optional[SideAnno
             note = f"{side3.transcript_id} is an isoform without the kinase domain of {gene3_canonical[0]} ({canonical_kinase.description})"
             return DomainResult("lost", 0.0, domains5=hits5, domains3=hits3, note=note)
         return DomainResult("not_applicable", None, domains5=hits5, domains3=hits3, note="")
+    mismatch = _past_protein_end(kinase, side3)
+    if mismatch:
+        return _unknown(mismatch, hits5, hits3)
     pct = round(_overlap_pct(kinase, kept3), 1)
     status = "retained" if pct >= 100.0 else ("lost" if pct <= 0.0 else "partial")
     where = f"{kinase.description} aa {kinase.aa_start}-{kinase.aa_end} ({kinase.source} {kinase.accession})"

@@ -20,7 +20,7 @@ from .readers import detect_format, get_reader
 from .reference import PACK_SUFFIX, Reference, load_reference
 from .writers.records import output_row, reject_record
 
-SAFE_SAMPLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+SAFE_SAMPLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # whole name: fullmatch (a "$" would let "P1\n" through)
 
 
 @dataclass
@@ -134,7 +134,7 @@ def make_interpreter(resources: Resources, variants=(), tumor_type: Optional[str
 
 
 def check_sample_name(sample: str) -> str:
-    if not SAFE_SAMPLE.match(sample or ""):
+    if not SAFE_SAMPLE.fullmatch(sample or ""):
         raise InputError("--sample", 0, f"sample name '{sample}' must be letters, digits, '.', '_' or '-' (it names output files)")
     return sample
 
@@ -157,6 +157,7 @@ class SampleResult:
     annotated_calls: int = 0  # input rows annotated (a row may give several annotation rows: --transcripts all)
     annotation_rows: int = 0
     rejected_rows: int = 0
+    rejected_not_in_reference: int = 0  # of them, genes or loci the bundled reference lacks
 
 
 def annotate_file(path: str, out_dir: str, resources: Resources, fmt: str = "auto", sample: Optional[str] = None,
@@ -219,7 +220,8 @@ def _annotate_file(path, out_dir, resources, fmt, sample, transcripts, variants,
         for o in outputs:
             samples_in_file |= o.samples
             for key, call in o.distinct_calls.items():
-                distinct_calls.setdefault(key, call)
+                if call is not None:  # None: placed past a chromosome end, rejected as such (not a build question)
+                    distinct_calls.setdefault(key, call)
         if build_check and distinct_calls:
             _check_build(list(distinct_calls.values()), resources.reference, path)
         if vcf and len(samples_in_file) > 1:
@@ -227,7 +229,8 @@ def _annotate_file(path, out_dir, resources, fmt, sample, transcripts, variants,
             raise InputError(str(path), 0, f"--vcf writes one VCF per sample, but this file holds {len(samples_in_file)} "
                                            f"samples ({shown}, ...): annotate without --vcf")
         counts = {name: sum(getattr(o, name) for o in outputs)
-                  for name in ("rows_read", "annotated_calls", "annotation_rows", "rejected_rows")}
+                  for name in ("rows_read", "annotated_calls", "annotation_rows", "rejected_rows",
+                               "rejected_not_in_reference")}
         out.mkdir(parents=True, exist_ok=True)
         meta = dict(resources.metadata)
         if bam:
@@ -258,7 +261,7 @@ def _annotate_file(path, out_dir, resources, fmt, sample, transcripts, variants,
         write_report(out / f"{sample}.report.html", records, diagrams=diagrams, title=sample, metadata=[meta],
                      rejects=[reject_record(r) for r in rejects], svg_cache=resources.caches.setdefault("svg", {}))
     return SampleResult(annotations, rejects, counts["rows_read"], fmt, tsv, jsn, rej, counts["annotated_calls"],
-                        counts["annotation_rows"], counts["rejected_rows"])
+                        counts["annotation_rows"], counts["rejected_rows"], counts["rejected_not_in_reference"])
 
 
 class _Diagrams(Sequence):

@@ -234,8 +234,13 @@ class Reference:
             return None
         try:
             return self._sequences.transcript_sequence(unversioned(transcript_id))
-        except (ValueError, KeyError, OSError):
+        except (ValueError, KeyError):  # not in the FASTA
             return None
+        except Exception as exc:  # a truncated or corrupt FASTA (EOFError, zlib, polars/pickle errors): one line
+            paths = getattr(self._sequences, "transcript_fasta_paths", None) or ["its transcript FASTA"]
+            text = str(exc).strip().splitlines()
+            raise ReferenceError_(f"cannot read the transcript sequences of {self.name} ({', '.join(map(str, paths))}): "
+                                  f"{text[0][:200] if text else type(exc).__name__}") from None
 
     def has_gene(self, gene_name: str) -> bool:
         return bool(self.transcripts_of(gene_name))

@@ -47,7 +47,6 @@ def read_sample_sheet(path: str | Path) -> list[SampleRow]:
     rows: list[SampleRow] = []
     first_line: dict[str, int] = {}
     for number, text in numbered_lines(path):
-        text = text.lstrip("\ufeff") if header is None else text
         if not text.strip() or text.startswith("#"):
             continue
         cells = [c.strip() for c in text.split("\t")]
@@ -68,6 +67,10 @@ def read_sample_sheet(path: str | Path) -> list[SampleRow]:
             raise InputError(path, number, f"sample name '{sample}' must be letters, digits, '.', '_' or '-' (it names output files)")
         if sample in first_line:
             raise InputError(path, number, f"sample '{sample}' is duplicated (first on line {first_line[sample]})")
+        other = next((s for s in first_line if s.casefold() == sample.casefold()), None)
+        if other is not None:
+            raise InputError(path, number, f"sample '{sample}' differs from '{other}' (line {first_line[other]}) only in case: "
+                                           "their outputs would overwrite each other on a case-insensitive file system")
         first_line[sample] = number
         if not record.get("path"):
             raise InputError(path, number, "empty path")

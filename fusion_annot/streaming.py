@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
+from .buildcheck import position_problem
 from .model import Reject
 from .writers.fasta import write_fasta_record
 from .writers.json import record_json, reject_json
@@ -48,8 +49,10 @@ class ChunkOutput:
     annotated_calls: int = 0
     annotation_rows: int = 0
     rejected_rows: int = 0
+    rejected_not_in_reference: int = 0  # rejects naming a gene or locus the bundled reference lacks
     samples: set = field(default_factory=set)
-    distinct_calls: dict = field(default_factory=dict)  # (5' breakpoint, 3' breakpoint) -> first call: build check
+    # (5' breakpoint, 3' breakpoint) -> first call, for the build check (None: a position past a chromosome end)
+    distinct_calls: dict = field(default_factory=dict)
     has_sequences: bool = False  # any fusion CDS: FASTA bodies written
 
     def path(self, body: str) -> Path:
@@ -62,9 +65,12 @@ def annotate_chunk(index: int, chunk: list, annotator, record_cache: dict, direc
     caller needs the objects (VCF, HTML, the Python API). ``add_support``: annotations -> annotations with
     read counts (--bam)."""
     out = ChunkOutput(index, directory, rows_read=len(chunk))
+    distinct = out.distinct_calls
     for item in chunk:
         if not isinstance(item, Reject):
-            out.distinct_calls.setdefault((item.five_prime, item.three_prime), item)
+            key = (item.five_prime, item.three_prime)
+            if key not in distinct:
+                distinct[key] = None if position_problem(item) else item
     results = list(annotator.annotate_all(chunk))
     if add_support is not None:
         supported = iter(add_support([r for r in results if not isinstance(r, Reject)]))
@@ -74,6 +80,8 @@ def annotate_chunk(index: int, chunk: list, annotator, record_cache: dict, direc
     for result in results:
         if isinstance(result, Reject):
             out.rejected_rows += 1
+            if lacks_bundled_reference(result.reason):
+                out.rejected_not_in_reference += 1
             rejects.append(reject_tsv_line(result))
             rejects_json.append(",\n " + reject_json(result))
             if keep is not None:
@@ -99,6 +107,11 @@ def annotate_chunk(index: int, chunk: list, annotator, record_cache: dict, direc
         if lines:
             out.path(body).write_bytes("".join(lines).encode("utf-8"))
     return out
+
+
+def lacks_bundled_reference(reason: str) -> bool:
+    """A reject because the bundled reference has no such gene, or the breakpoint lies outside its genes."""
+    return "not in reference bundled" in reason or " in bundled (" in reason
 
 
 class _Lines(list):

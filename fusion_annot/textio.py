@@ -11,7 +11,7 @@ from .errors import InputError
 
 
 def open_text(path: str | Path):
-    """Open a text file, transparently gunzipping; universal newlines; undecodable bytes replaced."""
+    """Open a text file, transparently gunzipping; universal newlines; a UTF-8 BOM dropped; undecodable bytes replaced."""
     p = Path(path)
     if not p.exists():
         raise InputError(str(path), 0, "file not found")
@@ -20,7 +20,8 @@ def open_text(path: str | Path):
     with open(p, "rb") as fh:
         magic = fh.read(2)
     raw = gzip.open(p, "rb") if magic == b"\x1f\x8b" else open(p, "rb")
-    return io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline=None)
+    # utf-8-sig: a byte-order mark (Excel, Windows editors) is not part of the first header name
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline=None)
 
 
 def numbered_lines(path: str | Path) -> Iterator[tuple[int, str]]:

@@ -5,6 +5,7 @@ and reported at once: a bad sample sheet stops the workflow with one message
 listing every problem, before any job starts.
 """
 import os
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -94,7 +95,7 @@ def read_sample_sheet(path):
     sheet = Path(path)
     if not sheet.is_file():
         raise WorkflowError(f"sample sheet not found: {path} (set 'samples' in the config)")
-    with open(sheet, newline="", encoding="utf-8") as fh:
+    with open(sheet, newline="", encoding="utf-8-sig", errors="replace") as fh:  # -sig: a byte-order mark is not part of "sample"
         lines = [(n, line) for n, line in enumerate(fh, start=1) if line.strip() and not line.startswith("#")]
     if not lines:
         raise WorkflowError(f"sample sheet {path} is empty: expected a header line (sample, format, path)")
@@ -127,7 +128,7 @@ def load_samples(path):
     if unknown:
         raise WorkflowError(f"sample sheet {path}: unknown column(s) {', '.join(unknown)} (allowed: {', '.join(allowed)})")
     formats, annotate_flags = package_capabilities()
-    samples, first_line = {}, {}
+    samples, first_line, folded = {}, {}, {}
     for number, record, error in rows:
         where = f"{path}:{number}"
         if error:
@@ -142,10 +143,19 @@ def load_samples(path):
         except Exception as exc:  # WorkflowError wrapping a jsonschema ValidationError
             problems.append(f"{where}: sample '{name}': {_schema_error(exc)}")
             continue
+        if not re.fullmatch(SAMPLE_PATTERN, name):  # the whole name: a schema '$' also matches before a final newline
+            problems.append(f"{where}: sample name {name!r} must be letters, digits, '.', '_' or '-' (it names output files)")
+            continue
         if name in first_line:
             problems.append(f"{where}: sample '{name}' is duplicated (first on line {first_line[name]})")
             continue
+        if name.casefold() in folded:  # results/samples/P1 and results/samples/p1 are one folder on macOS/Windows
+            other = folded[name.casefold()]
+            problems.append(f"{where}: sample '{name}' differs from '{other}' (line {first_line[other]}) only in case: "
+                            "their output files would overwrite each other on a case-insensitive file system")
+            continue
         first_line[name] = number
+        folded[name.casefold()] = name
         if formats is not None and record["format"] not in formats:
             problems.append(
                 f"{where}: sample '{name}': unknown format '{record['format']}' (known: {', '.join(sorted(formats))})"

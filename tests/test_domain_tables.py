@@ -98,6 +98,7 @@ def test_features_sharing_source_and_range_keep_one_order(tmp_path):
 
     table = tmp_path / "d.tsv"
     table.write_text("transcript_id\ttranscript_name\tgene_name\tsource\taccession\tdescription\taa_start\taa_end\n"
-                     "T1\tX-201\tX\tUniProt\t\tZeta\t141\t162\nT1\tX-201\tX\tUniProt\t\tAlpha\t141\t162\n")
+                     "T1\tX-201\tX\tUniProt\t\tZeta\t141\t162\nT1\tX-201\tX\tUniProt\t\tAlpha\t141\t162\n"
+                     "T2\tY-201\tY\tPfam\tPF00069\tPkinase\t10\t250\n")  # a table needs one InterPro/Pfam feature
     rows = load_domain_table(table).for_transcript("T1", "X-201")
     assert [r.description for r in rows] == ["Alpha", "Zeta"]

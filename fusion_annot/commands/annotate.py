@@ -138,12 +138,13 @@ def _jobs(args) -> list[dict]:
                                         "(use --samples SHEET to name each)")
     jobs = [{**common, "path": p, "sample": args.sample} for p in args.input]
     names: dict[str, str] = {}
-    for job in jobs:  # two inputs defaulting to one name would overwrite each other's outputs
+    for job in jobs:  # two inputs defaulting to one name (or to names differing in case) would overwrite each other's outputs
         name = job["sample"] or default_sample_name(job["path"])
-        if name in names:
-            raise InputError(job["path"], 0, f"its default sample name '{name}' is that of {names[name]} too: the outputs "
-                                             "would overwrite each other; name the samples with --samples SHEET")
-        names[name] = job["path"]
+        if name.casefold() in names:
+            raise InputError(job["path"], 0, f"its default sample name '{name}' (the file name up to the first dot) is that "
+                                             f"of {names[name.casefold()]} too: the outputs would overwrite each other; "
+                                             "name the samples with --samples SHEET")
+        names[name.casefold()] = job["path"]
     return jobs
 
 
@@ -168,7 +169,8 @@ def _annotate_one(args, resources, job: dict, threads: int = 1) -> str:
     counted = (f"; callers counted with {len(job['extra_calls'])} further caller file(s) of the sheet's extra_calls"
                if extra is not None else "")
     return (f"{job['path']} ({result.fmt}): read {result.rows_read} rows, annotated {result.annotated_calls} calls"
-            f" ({result.annotation_rows} rows), rejected {result.rejected_rows} -> {result.tsv}{counted}")
+            f" ({result.annotation_rows} rows), rejected {result.rejected_rows} -> {result.tsv}{counted}"
+            + reference_hint(result.rejected_not_in_reference, result.rejected_rows, args.reference))
 
 
 def _extra_calls(specs, sample: str):
@@ -180,3 +182,12 @@ def _extra_calls(specs, sample: str):
     from ..readers import read_calls
 
     return [c for path, fmt in specs for c in read_calls(path, fmt, sample) if not isinstance(c, Reject)]
+
+
+def reference_hint(missing: int, rejected: int, reference: str) -> str:
+    """'; N of M rejects are genes or breakpoints not in the bundled reference: pass --reference ...' when that is
+    most of them ('' otherwise): a file of another build or annotation must not look like a file of bad calls."""
+    if str(reference or "bundled") != "bundled" or not rejected or missing * 2 <= rejected:
+        return ""
+    return (f"; {missing} of {rejected} rejects are genes or breakpoints not in the bundled reference (GRCh38, "
+            "Ensembl 110): pass --reference (a GTF or ensembl:RELEASE of the input's build and annotation)")

@@ -3,7 +3,8 @@
     fusion-annot cohort --out-dir results/cohort results/samples/*/*.fusions.tsv
 
 Reads each `SAMPLE.fusions.tsv` written by `fusion-annot annotate` (comment
-lines starting with '#' before the header are provenance and are skipped),
+lines starting with '#' before the header are provenance and are skipped; after
+the header every line is a row, also one whose sample starts with '#'),
 checks that the columns the summaries need are there, and writes the tables of
 fusion_annot.cohort (documented in docs/cohort-outputs.md) to the out dir.
 """
@@ -61,8 +62,9 @@ def read_fusion_table(path: str) -> tuple[list[str], list[dict]]:
             if missing:
                 raise InputError(path, number, "not a fusion-annot table: missing column(s) " + ", ".join(missing))
             continue
-        if not line.strip() or line.startswith("#"):
+        if not line.strip():
             continue
+        # after the header every line is a row, also one whose sample starts with '#': never dropped
         fields = _split_tsv(line)
         if len(fields) != len(header):
             raise InputError(path, number, f"expected {len(header)} tab-separated fields, found {len(fields)}")
@@ -80,10 +82,17 @@ def _looks_like_header(line: str) -> bool:
     return "sample" in fields and "fusion_name" in fields
 
 
+def _looks_like_reject_header(line: str) -> bool:
+    return "reason" in set(_split_tsv(line))
+
+
 def rejects_by_sample(path: str) -> dict[str, int]:
     """Rejected input rows per sample of a rejects table (its `sample` column: an aggregate file holds many
     samples); a table without that column counts for the sample its file name names."""
-    lines = [line for _, line in numbered_lines(path) if line.strip() and not line.startswith("#")]
+    lines: list[str] = []
+    for _, line in numbered_lines(path):  # '#' provenance lines before the header; after it, every line is a row
+        if line.strip() and (lines or not line.startswith("#") or _looks_like_reject_header(line.lstrip("#"))):
+            lines.append(line.lstrip("#") if not lines else line)
     if not lines:
         return {}
     header = lines[0].split("\t")

@@ -27,6 +27,11 @@ def run(args) -> int:
 
     age = parse_age(args.age, "--age")
     call = parse_notation(args.fusion, source="<command line>", line=0, sample="describe")
+    from ..buildcheck import position_problem
+
+    problem = position_problem(call)
+    if problem:
+        raise InputError("<command line>", 0, problem)
     resources = load_resources(args.reference, args.domains, args.genome, args.cache_dir,
                                preferred_transcripts=args.preferred_transcripts, mane_summary=args.mane_summary)
     annotator = resources.annotator(args.transcripts, make_interpreter(resources, (), args.tumor_type, age))

@@ -51,12 +51,22 @@ def run(args) -> int:
 
         reference = load_reference(args.reference, cache_dir=args.cache_dir)
     calls, rejects = [], []
+    seen: dict[str, str] = {}
     for spec in args.inputs:
         path, fmt = split_input(spec, set(format_names()))
+        key = str(Path(path).resolve())
+        if key in seen:  # the same calls twice would look like agreement
+            raise InputError(path, 0, f"given twice (also as {seen[key]}): each caller file once")
+        seen[key] = spec
+        samples_in_file: set[str] = set()
         for item in read_calls(path, fmt, args.sample):
             if isinstance(item, Reject):
                 rejects.append(item)
                 continue
+            samples_in_file.add(item.sample)
+            if len(samples_in_file) > 1:  # a multi-sample aggregate: merging it would mix samples into one
+                raise InputError(path, 0, f"holds calls of several samples ({', '.join(sorted(samples_in_file)[:3])}): "
+                                          f"merge combines the callers of one sample (--sample {args.sample})")
             if reference is not None:
                 from ..orientation import orient_with_reference
 

@@ -12,6 +12,7 @@ bundled one); without it the diagrams show what the output columns tell.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from ..errors import InputError
@@ -47,16 +48,75 @@ def read_annotation_json(path: str) -> tuple[list[dict], list[dict], dict]:
         raise InputError(path, 0, f"cannot read: {exc.strerror or exc}") from None
     except json.JSONDecodeError as exc:
         raise InputError(path, exc.lineno, f"not valid JSON: {exc.msg}") from None
+    except (ValueError, RecursionError) as exc:  # not UTF-8, a 5,000-digit number, arrays nested 100,000 deep
+        raise InputError(path, 0, f"not valid JSON: {str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__}") from None
     if isinstance(data, list):
         records, rejects, metadata = data, [], {}
     elif isinstance(data, dict) and isinstance(data.get("fusions"), list):
         records, rejects, metadata = data["fusions"], data.get("rejects") or [], data.get("metadata") or {}
     else:
         raise InputError(path, 0, 'expected the JSON written by `fusion-annot annotate` ({"fusions": [...]}) or a list of records')
+    if not isinstance(rejects, list) or not isinstance(metadata, dict):
+        raise InputError(path, 0, '"rejects" must be a list and "metadata" an object')
     for number, record in enumerate(records, start=1):
         if not isinstance(record, dict) or "fusion_name" not in record:
             raise InputError(path, 0, f"fusion record {number} is not an object with a fusion_name")
+        problem = record_problem(record)
+        if problem:
+            raise InputError(path, 0, f"fusion record {number} ({str(record.get('fusion_name'))[:60]}): {problem}")
     return records, [r for r in rejects if isinstance(r, dict)], metadata
+
+
+# Columns the report computes with: integers (or their text), and exon ranges 'first-last'.
+_INTEGER_FIELDS = ("pos5", "pos3", "exon5", "exon3", "cds_kept5", "cds_skipped3", "phase5", "phase3", "aa_end5",
+                   "aa_start3", "protein_length5", "protein_length3", "fusion_protein_length", "source_line",
+                   "split_reads", "spanning_reads", "mane_exon5", "mane_exon3", "best_exon5", "best_exon3")
+_RANGE_FIELDS = ("exons5", "exons3", "best_exons5", "best_exons3")
+_PERCENT_FIELDS = ("kinase_domain_kept_pct", "kinase_domain5_kept_pct")
+_DOMAIN_TEXT_FIELDS = ("domains5", "domains3", "kinase_domain_detail", "kinase_domain5_detail")  # 'Name 40-123; ...'
+_NUMBER = re.compile(r"-?\d{1,16}(\.\d{0,16})?")
+MAX_EXON = 1000  # the longest human transcripts (TTN) have 363 exons
+MAX_VALUE = 2 ** 53  # larger than any genome coordinate, protein length or read count
+_EXON_RANGE = re.compile(r"\s*(\d{1,12})\s*-\s*(\d{1,12})\s*")
+
+
+def record_problem(record: dict) -> str:
+    """Why a record cannot be drawn or shown ('' when it can): wrong-typed, non-numeric or absurd values and
+    reversed or huge exon ranges are refused here, so that no diagram loops over a billion exons."""
+    for key, value in record.items():
+        if value is not None and not isinstance(value, (str, int, float, bool)):
+            return f"{key} is a {type(value).__name__}, expected text or a number"
+        if isinstance(value, float) and not (abs(value) <= MAX_VALUE):  # also nan and inf
+            return f"{key} is {value}"
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_VALUE:
+            return f"{key} is {str(value)[:20]}..., larger than any coordinate or length"
+    for key in _INTEGER_FIELDS:
+        value = record.get(key)
+        if value in (None, "") or (isinstance(value, int) and not isinstance(value, bool)):
+            continue
+        text = str(value).strip()
+        if isinstance(value, bool) or not re.fullmatch(r"-?\d{1,16}", text):
+            return f"{key} must be an integer, got {text[:40]!r}"
+    for key in _PERCENT_FIELDS:
+        value = record.get(key)
+        if value in (None, "") or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+            continue
+        if isinstance(value, bool) or not _NUMBER.fullmatch(str(value).strip()):
+            return f"{key} must be a number, got {str(value)[:40]!r}"
+    for key in _DOMAIN_TEXT_FIELDS:
+        if re.search(r"\d{13,}", str(record.get(key) or "")):
+            return f"{key} holds a residue number larger than any protein"
+    for key in _RANGE_FIELDS:
+        value = record.get(key)
+        if value in (None, ""):
+            continue
+        match = _EXON_RANGE.fullmatch(str(value)) if isinstance(value, str) else None
+        if not match:
+            return f"{key} must be an exon range 'first-last', got {str(value)[:40]!r}"
+        first, last = int(match[1]), int(match[2])
+        if not 1 <= first <= last <= MAX_EXON:
+            return f"{key} {first}-{last} is not an exon range (1 <= first <= last <= {MAX_EXON})"
+    return ""
 
 
 def _reference_spec(requested: str, metadata: list[dict]) -> str:

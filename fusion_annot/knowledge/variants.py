@@ -27,6 +27,7 @@ with kind "other" so the report can say they were not evaluated.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -179,12 +180,33 @@ def read_variants(vcf_path, reference, genes: Optional[Iterable[str]] = None, ge
     transcripts = [tx for tx in (reference.canonical_transcript(g) for g in genes) if tx is not None and tx.cds]
     out: list[ProteinVariant] = []
     try:
-        with pysam.VariantFile(path) as vcf:
+        with _htslib_readable(path) as readable, pysam.VariantFile(readable) as vcf:
             for tx, record in _records_in(vcf, transcripts):
                 out.extend(_map_record(record, tx, genome, path))
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, EOFError, NotImplementedError) as exc:
         raise InputError(path, 0, f"cannot read VCF: {exc}") from None
     return out
+
+
+@contextmanager
+def _htslib_readable(path: str):
+    """The path itself, or for a plain-gzip (not bgzip) VCF a decompressed temporary copy: htslib cannot seek in
+    plain gzip. The copy is streamed (bounded memory) and removed afterwards."""
+    with open(path, "rb") as fh:
+        head = fh.read(18)
+    bgzf = head[:4] == b"\x1f\x8b\x08\x04" and head[12:14] == b"BC"
+    if head[:2] != b"\x1f\x8b" or bgzf:
+        yield path
+        return
+    import gzip
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="fusion-annot-variants-") as tmp:
+        plain = Path(tmp) / "variants.vcf"
+        with gzip.open(path, "rb") as src, open(plain, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        yield str(plain)
 
 
 def _records_in(vcf, transcripts):

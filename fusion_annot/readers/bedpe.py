@@ -153,9 +153,13 @@ def _read_generic(path: str, sample: str, columns: list[str], rows) -> Iterator[
         )
 
 
-def _split_rows(lines) -> Iterator[tuple[int, list[str], str]]:
+def _split_rows(lines, stray: list) -> Iterator[tuple[int, list[str], str]]:
+    """Data rows; a '#', 'track' or 'browser' line among them goes to ``stray`` (rejected, never dropped)."""
     for number, text in lines:
-        if not text.strip() or text.startswith(("#", "track", "browser")):
+        if not text.strip():
+            continue
+        if text.startswith(("#", "track", "browser")):
+            stray.append((number, text))
             continue
         yield number, text.split("\t"), text
 
@@ -164,18 +168,30 @@ def read(path: str, sample: str = "") -> Iterator[Union[FusionCall, Reject]]:
     lines = numbered_lines(path)
     columns: list[str] = []
     first_data: list[tuple[int, str]] = []
+    stray: list[tuple[int, str]] = []
     for number, text in lines:
         if not text.strip():
             continue
         if text.startswith("#"):
-            columns = columns or split_header(text)
+            if columns:  # a second '#' line after the column header: a row commented out, or junk; rejected
+                stray.append((number, text))
+            else:
+                columns = split_header(text)
             continue
+        if text.startswith(("track ", "browser ")) and not columns:
+            continue  # UCSC header lines before the data
         first_data.append((number, text))
         break
-    rows = _split_rows(_chain(first_data, lines))
+    rows = _split_rows(_chain(first_data, lines), stray)
     if set(CHIMERASCAN_COLUMNS) <= set(columns):
-        return _read_chimerascan(path, sample, columns, rows)
-    return _read_generic(path, sample, columns, rows)
+        return _with_stray(_read_chimerascan(path, sample, columns, rows), stray, path, sample)
+    return _with_stray(_read_generic(path, sample, columns, rows), stray, path, sample)
+
+
+def _with_stray(items, stray: list, path: str, sample: str) -> Iterator[Union[FusionCall, Reject]]:
+    yield from items
+    for number, text in stray:
+        yield reject(sample, NAME, path, number, "a '#', 'track' or 'browser' line among the data rows: not read", text)
 
 
 def _chain(first, rest):

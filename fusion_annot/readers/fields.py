@@ -15,7 +15,7 @@ from typing import Iterable, Iterator, Optional, Sequence
 
 from ..errors import InputError
 from ..textio import numbered_lines
-from .tabular import normalize_chrom, split_header, to_int
+from .tabular import MAX_INT, normalize_chrom, split_header, to_int
 
 _CHROM_POS_STRAND = re.compile(r"^(?P<chrom>[^:\s]+):(?P<pos>\d+)(?::(?P<strand>[+\-.]))?$")
 
@@ -29,8 +29,11 @@ def parse_locus(value: str, *, need_strand: bool = False) -> tuple[str, int, Opt
     v = (value or "").strip()
     match = _CHROM_POS_STRAND.match(v)
     if not match:
-        raise ValueError(f"'{v}' is not chrom:pos[:strand]")
-    pos = int(match.group("pos"))
+        raise ValueError(f"'{v[:60]}' is not chrom:pos[:strand]")
+    digits = match.group("pos")
+    if len(digits) > 16 or int(digits) > MAX_INT:
+        raise ValueError(f"'{v[:60]}' has position {digits[:20]}{'...' if len(digits) > 20 else ''}: larger than any genome coordinate")
+    pos = int(digits)
     if pos < 1:
         raise ValueError(f"'{v}' has position {pos}; 1-based positions start at 1")
     strand = match.group("strand")

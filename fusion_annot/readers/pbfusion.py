@@ -81,9 +81,17 @@ def _partners(info: dict[str, str], row_key: tuple) -> tuple[Optional[str], Opti
 
 
 def read(path: str, sample: str) -> Iterator[Union[FusionCall, Reject]]:
+    header_seen = False  # '##' meta lines, then one '#' column header line, then the rows
     for number, line in numbered_lines(path):
-        if not line.strip() or line.startswith("#"):
+        if not line.strip():
             continue
+        if line.startswith("#"):
+            if header_seen:  # after the column header: a row commented out, or junk; never dropped silently
+                yield reject(sample, CALLER, path, number, "a '#' line after the column header (comment or row commented out): not read", line)
+            elif not line.startswith("##"):
+                header_seen = True
+            continue
+        header_seen = True
         fields = [f.strip() for f in line.split("\t")]
         if len(fields) < _MIN_COLUMNS:
             yield reject(sample, CALLER, path, number, f"expected at least {_MIN_COLUMNS} tab-separated columns (pbfusion BEDPE), found {len(fields)}", line)

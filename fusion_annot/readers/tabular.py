@@ -57,19 +57,31 @@ def iter_records(
 
 
 _INT = re.compile(r"^-?\d+$")
+# Larger than any genome coordinate or read count (2^53: exact as a float); 'inf', 'nan', '1e309' and
+# numbers of thousands of digits are not numbers a caller writes for a position or a count.
+MAX_INT = 2 ** 53
 
 
 def to_int(value: str) -> Optional[int]:
-    if type(value) is str and len(value) < 19 and value.isascii() and value.isdigit():  # the common case: a count
-        return int(value)
+    """An integer as written ('12', '12.00', '1e3'); None for anything else, never an exception.
+
+    None for non-finite or absurd values ('inf', 'nan', '1e309', > 2^53, > 40 characters), so that the
+    reader rejects the row with a reason instead of crashing or carrying the value on."""
+    if type(value) is str and len(value) < 16 and value.isascii() and value.isdigit():  # the common case: a count
+        return int(value)  # at most 15 digits: below 2^53
     value = (value or "").strip()
+    if len(value) > 40:
+        return None
     if _INT.match(value):
-        return int(value)
+        n = int(value)
+        return n if abs(n) <= MAX_INT else None
     try:
         f = float(value)
     except ValueError:
         return None
-    return int(f) if f == int(f) else None
+    if f != f or abs(f) > MAX_INT or f != int(f):  # nan, inf, beyond 2^53, a fraction
+        return None
+    return int(f)
 
 
 def reject(sample: str, caller: str, path: str, line: int, reason: str, raw: str = "") -> Reject:

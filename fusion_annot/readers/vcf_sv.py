@@ -41,7 +41,10 @@ value, from the sample named like the --sample argument, else the last sample
 from __future__ import annotations
 
 import re
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator, Optional, Union
 
 from ..errors import InputError
@@ -85,27 +88,66 @@ def sniff(head: list[str]) -> bool:
     return bool(head) and head[0].startswith("##fileformat=VCF")
 
 
-def _record_lines(path: str) -> list[tuple[int, str]]:
-    return [(n, line) for n, line in numbered_lines(path) if line.strip() and not line.startswith("#")]
+@dataclass
+class _Lines:
+    """The records of a VCF by line number, the '#' lines found among them, and a file htslib can read."""
+
+    records: list  # (line number, raw line) of each record line, in file order
+    stray: list  # (line number, raw line) of '#' lines after the #CHROM line: not records, each rejected
+    path: str  # a plain-text copy of the header and the record lines, for pysam
 
 
-def _open(path: str):
+@contextmanager
+def _readable(path: str):
+    """Lines of the VCF, and a path pysam reads record for record in step with them.
+
+    htslib cannot read a plain-gzip (non-BGZF) VCF (it needs to seek), reads a '##' or '#' line among
+    the records as a record and splits lines at '\n' only (a lone '\r' is a line break here): any of
+    these would misnumber every later record. So pysam reads a plain copy holding the header and the
+    record lines exactly as numbered here (SV VCFs are small; the copy is removed afterwards)."""
+    header: list[str] = []
+    records: list[tuple[int, str]] = []
+    stray: list[tuple[int, str]] = []
+    seen_chrom = False
+    for number, line in numbered_lines(path):
+        if not line.strip():
+            continue
+        if line.startswith("#"):
+            if seen_chrom or records:
+                stray.append((number, line))
+            else:
+                header.append(line)
+                seen_chrom = line.startswith("#CHROM")
+            continue
+        records.append((number, line))
+    with tempfile.TemporaryDirectory(prefix="fusion-annot-vcf-") as tmp:
+        plain = Path(tmp) / "records.vcf"
+        with open(plain, "w", encoding="utf-8") as fh:
+            for line in header:
+                fh.write(line + "\n")
+            for _, line in records:
+                fh.write(line + "\n")
+        yield _Lines(records, stray, str(plain))
+
+
+def _open(path: str, shown: Optional[str] = None):
     import pysam
 
     pysam.set_verbosity(0)
     try:
         return pysam.VariantFile(str(path))
-    except (OSError, ValueError) as exc:
-        raise InputError(path, 0, f"not a readable VCF: {exc}") from None
+    except (OSError, ValueError, NotImplementedError) as exc:
+        raise InputError(shown or path, 0, f"not a readable VCF: {exc}") from None
 
 
 def contig_lengths(path: str) -> dict[str, int]:
     """##contig lengths keyed by Ensembl-style name ('1', 'X', 'MT'); empty when none are declared."""
-    vf = _open(path)
-    try:
-        return {normalize_chrom(name): c.length for name, c in vf.header.contigs.items() if c.length}
-    finally:
-        vf.close()
+    with _readable(path) as lines:
+        vf = _open(lines.path, path)
+        try:
+            return {normalize_chrom(name): c.length for name, c in vf.header.contigs.items() if c.length}
+        finally:
+            vf.close()
 
 
 def _alt_count(record, key: str, sample_name: Optional[str]) -> Optional[int]:
@@ -140,11 +182,18 @@ class _Rec:
 
 
 def _records(path: str, sample: str) -> Iterator[Union[_Rec, Reject]]:
-    lines = _record_lines(path)
-    vf = _open(path)
+    with _readable(path) as lines:
+        for number, raw in lines.stray:
+            yield reject(sample, CALLER, path, number, "a '#' line among the records (meta or comment line after #CHROM): "
+                                                       "not a record", raw)
+        yield from _parsed(path, sample, lines)
+
+
+def _parsed(path: str, sample: str, lines: _Lines) -> Iterator[Union[_Rec, Reject]]:
+    vf = _open(lines.path, path)
     iterator = iter(vf)
     try:
-        for number, raw in lines:
+        for number, raw in lines.records:
             try:
                 rec = next(iterator)
             except StopIteration:
