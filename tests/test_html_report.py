@@ -438,3 +438,32 @@ def test_browser_shows_the_first_filtered_sorted_page_of_a_300k_call_10k_sample_
     print(f"\n{len(records):,}-call cohort report ({len({r['sample'] for r in records}):,} samples): {size:.1f} MB, "
           f"first filtered, sorted page after {ready} ms in headless Chromium")
     assert size < 15
+
+
+def test_column_codes_keep_equal_numbers_of_other_types_apart_and_share_equal_texts():
+    from fusion_annot.writers.html import _column_codes
+
+    def text(value):
+        return "" if value is None else str(value)
+
+    rows = [{"x": 1}, {"x": 1.0}, {"x": True}, {"x": "1"}, {}, {"x": 1}]
+    assert _column_codes(rows, "x", text) == (["1", "1.0", "True", ""], [0, 1, 2, 0, 3, 0])
+    assert _column_codes([{"x": "a"}, {"x": ["a"]}, {"x": "a"}], "x", text) == (["a", "['a']"], [0, 1, 0])
+    pairs = [{"k": "retained", "p": 100.0}, {"k": "retained", "p": 50}, {"k": "retained", "p": 100.0}]
+    assert _column_codes(pairs, "k", lambda pair: f"{pair[0]} {pair[1]}", "p") == (
+        ["retained 100.0", "retained 50"], [0, 1, 0])
+
+
+@needs_chromium
+def test_browser_without_decompression_stream_says_to_open_the_tsv(tmp_path):
+    from fusion_annot.writers import html
+
+    text = render_report(_big_cohort(html.STATIC_ROWS + 1))
+    check = 'typeof DecompressionStream !== "function"'
+    assert text.count(check) == 1
+    page = tmp_path / "old-browser.html"
+    page.write_text(text.replace(check, "true"), encoding="utf-8")  # as a browser without it would see it
+    result = _chromium(["--virtual-time-budget=10000", "--dump-dom", page.as_uri()], tmp_path / "profile")
+    status = re.search(r'<p id="calls-status" class="note problem">(.*?)</p>', result.stdout)
+    assert status and "cannot open the compressed calls table" in status.group(1)
+    assert "cohort.fusions.tsv" in status.group(1) and not re.search(r'data-ready-ms="\d', result.stdout)

@@ -78,6 +78,7 @@ STATIC_ROWS = 2000  # calls table as HTML rows up to this many; above, JSON data
 PAGE_ROWS = 200
 MAX_SECTIONS = 300  # fusion sections with a diagram
 MAX_SUMMARY_ROWS = 2000
+MAX_SECTION_SAMPLES = 100  # sample names listed in a fusion section; the calls table has them all
 
 
 def _e(value: Any) -> str:
@@ -98,12 +99,13 @@ def render_report(
     records = list(records)
     if diagrams is not None and len(diagrams) != len(records):
         raise ValueError("diagrams must give one entry (or None) per record")
-    samples = list(OrderedDict.fromkeys(str(r.get("sample", "")) for r in records))
+    sample_of = [str(r.get("sample", "")) for r in records]
+    samples = list(dict.fromkeys(sample_of))
     cohort = len(samples) > 1
     title = title or ("Fusion report: " + (f"{len(samples)} samples" if cohort else (samples[0] if samples else "no calls")))
     groups = list(_group(records).values())
     if len(groups) > MAX_SECTIONS:  # the fusions seen in most samples first, then in input order
-        ranked = sorted(range(len(groups)), key=lambda g: (-len({str(records[i].get("sample", "")) for i in groups[g]}), g))
+        ranked = sorted(range(len(groups)), key=lambda g: (-len(set(map(sample_of.__getitem__, groups[g]))), g))
         drawn = sorted(ranked[:MAX_SECTIONS])
     else:
         drawn = range(len(groups))
@@ -149,10 +151,28 @@ def write_report(path: str | Path, records: Sequence[dict], **options) -> Path:
 
 
 def _group(records: Sequence[dict]) -> "OrderedDict[tuple, list[int]]":
-    """Records drawing the same fusion (same partners, transcripts, exons, junction) share one section."""
-    groups: OrderedDict[tuple, list[int]] = OrderedDict()
+    """Records drawing the same fusion (same partners, transcripts, exons, junction) share one section.
+    Keys are the values as text (5 and "5" are one fusion); groups in order of first record."""
+    from operator import itemgetter
+
+    get = itemgetter(*_DIAGRAM_KEY)
+    by_value: dict = {}
     for i, r in enumerate(records):
-        groups.setdefault(tuple(str(r.get(k, "")) for k in _DIAGRAM_KEY), []).append(i)
+        try:
+            key = get(r)
+        except KeyError:
+            key = tuple(r.get(k, "") for k in _DIAGRAM_KEY)
+        try:
+            by_value.setdefault(key, []).append(i)
+        except TypeError:  # an unhashable value (a list): key on the text at once
+            by_value.setdefault(tuple(map(str, key)), []).append(i)
+    groups: OrderedDict[tuple, list[int]] = OrderedDict()
+    for key, indices in by_value.items():
+        text_key = tuple(map(str, key))
+        if text_key in groups:
+            groups[text_key] = sorted(groups[text_key] + indices)
+        else:
+            groups[text_key] = indices
     return groups
 
 
@@ -277,32 +297,29 @@ def _paged_calls_table(records: Sequence[dict], section_of: dict, columns) -> st
 
 def _column_codes(records: Sequence[dict], key: str, display, also: Optional[str] = None) -> tuple[list[str], list[int]]:
     """Dictionary encoding of one column: its distinct display texts and, per record, the index of its text.
-    display(record) gives the text; it is called once per distinct raw value (key's value, or the pair of key's
-    and also's values), not per record."""
+
+    display(value) gives a cell's text from key's value (or from the pair of key's and also's values); it is
+    called once per distinct value, not per record. Values of different types that compare equal (1, 1.0,
+    True) are kept apart, as their texts differ."""
+    if also is None:
+        raw = [r.get(key) for r in records]
+    else:
+        raw = [(r.get(key), r.get(also)) for r in records]
+    typed = len(set(map(type, raw)) - {str, type(None), tuple}) > 1  # mixed numbers: key on (type, value)
+    if typed:
+        raw = [(v.__class__, v) for v in raw]
+    first: dict = {}
     texts: list[str] = []
     text_index: dict[str, int] = {}
-    by_str: dict[str, int] = {}  # raw value -> index; str values apart from others (1, 1.0 and True hash alike)
-    by_other: dict[tuple, int] = {}
-    codes = []
-    append = codes.append
-    for r in records:
-        value = r.get(key) if also is None else (r.get(key), r.get(also))
-        if value.__class__ is str:
-            code = by_str.get(value)
-            if code is None:
-                code = by_str[value] = _text_code(display(r), texts, text_index)
-        else:
-            try:
-                raw = (value.__class__, value)
-                code = by_other.get(raw)
-            except TypeError:  # unhashable (a list): no cache
-                raw, code = None, None
-            if code is None:
-                code = _text_code(display(r), texts, text_index)
-                if raw is not None:
-                    by_other[raw] = code
-        append(code)
-    return texts, codes
+    try:
+        raw_codes = [first.setdefault(v, len(first)) for v in raw]
+    except TypeError:  # an unhashable value (a list): no shortcut, one display per record
+        source = [v[1] for v in raw] if typed else raw
+        return texts, [_text_code(display(v), texts, text_index) for v in source]
+    remap = [_text_code(display(v[1] if typed else v), texts, text_index) for v in first]
+    if len(texts) == len(remap):  # every distinct value has its own text: the codes are already right
+        return texts, raw_codes
+    return texts, [remap[c] for c in raw_codes]
 
 
 def _text_code(text: str, texts: list[str], text_index: dict) -> int:
@@ -332,18 +349,18 @@ def _calls_payload(records: Sequence[dict], section_of: dict, columns) -> str:
 
     value_lists, code_lists = [], []
     for key, _, _ in columns:
-        if key == "drugs":
-            def display(r, key=key):
-                text = _display(r, key)
-                return _drug_names(text) if "[" in text else text
+        if key == "kinase_domain":  # its text also shows the share kept: encode the pair
+            def display(pair):
+                return _display({"kinase_domain": pair[0], "kinase_domain_kept_pct": pair[1]}, "kinase_domain")
+            texts, codes = _column_codes(records, key, display, "kinase_domain_kept_pct")
         else:
-            def display(r, key=key):
-                return _display(r, key)
-        # the kinase text also shows the share kept: cache on the pair
-        texts, codes = _column_codes(records, key, display, "kinase_domain_kept_pct" if key == "kinase_domain" else None)
+            def display(value, key=key):
+                text = _display({key: value}, key)
+                return _drug_names(text) if key == "drugs" and "[" in text else text
+            texts, codes = _column_codes(records, key, display)
         value_lists.append(texts)
         code_lists.append(codes)
-    texts, codes = _column_codes(records, "frame", lambda r: "" if r.get("frame") is None else str(r.get("frame")))
+    texts, codes = _column_codes(records, "frame", lambda v: "" if v is None else str(v))
     value_lists.append(texts)
     code_lists.append(codes)
     anchors = [""] + sorted(set(section_of.values()), key=lambda a: int(a.rsplit("-", 1)[1]))
@@ -444,7 +461,11 @@ def _fusion_section(anchor: str, records: list[dict], diagram: FusionDiagram, sv
             value = f"{value} aa"
         details.append((label, str(value)))
     sample_list = sorted({str(x.get("sample", "")) for x in records})
-    details.append(("Samples" if len(sample_list) > 1 else "Sample", ", ".join(sample_list)))
+    shown = ", ".join(sample_list[:MAX_SECTION_SAMPLES])
+    if len(sample_list) > MAX_SECTION_SAMPLES:
+        shown += (f" … and {len(sample_list) - MAX_SECTION_SAMPLES:,} more ({len(sample_list):,} samples; "
+                  f"the calls table lists them all)")
+    details.append(("Samples" if len(sample_list) > 1 else "Sample", shown))
     dl = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in details)
     source = "" if diagram.source == "reference" else '<p class="note">Exon structure from the output columns only (run the report with a reference for the full picture).</p>'
     return (
