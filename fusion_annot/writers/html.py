@@ -290,6 +290,8 @@ def _paged_calls_table(records: Sequence[dict], section_of: dict, columns) -> st
         '<span class="pager"><button type="button" id="prev">&#8249; previous</button> page <span id="page">1</span> of '
         f'<span id="pages">{-(-n // PAGE_ROWS)}</span> <button type="button" id="next">next &#8250;</button>'
         f'</span></div><p id="calls-status" class="note">Loading {n:,} calls…</p>'
+        '<noscript><p class="problem">The calls table needs JavaScript; the same calls are in cohort.fusions.tsv '
+        "(or each SAMPLE.fusions.tsv).</p></noscript>"
         f'<table id="calls" class="paged">{_header_row(columns)}<tbody></tbody></table>'
         f'<script type="application/octet-stream" id="calls-data" data-encoding="gzip+base64">{payload}</script>'
     )
@@ -308,11 +310,11 @@ def _column_codes(records: Sequence[dict], key: str, display, also: Optional[str
     typed = len(set(map(type, raw)) - {str, type(None), tuple}) > 1  # mixed numbers: key on (type, value)
     if typed:
         raw = [(v.__class__, v) for v in raw]
-    first: dict = {}
     texts: list[str] = []
     text_index: dict[str, int] = {}
     try:
-        raw_codes = [first.setdefault(v, len(first)) for v in raw]
+        first = {v: i for i, v in enumerate(dict.fromkeys(raw))}
+        raw_codes = list(map(first.__getitem__, raw))
     except TypeError:  # an unhashable value (a list): no shortcut, one display per record
         source = [v[1] for v in raw] if typed else raw
         return texts, [_text_code(display(v), texts, text_index) for v in source]
