@@ -17,10 +17,14 @@ CSS and JS are inline. The page reads ``?filter=``, ``?sort=COLUMN`` and
 ``?dir=asc|desc`` from its URL, so a link can open it filtered and sorted.
 
 Scale: up to STATIC_ROWS calls the table is plain HTML rows. A larger table (a
-cohort of thousands of samples) is embedded as JSON data and shown PAGE_ROWS rows
-at a time; filter and sort work on all rows. Diagrams are drawn for at most
+cohort of thousands of samples) is embedded as dictionary-encoded column data,
+gzipped and base64-encoded (_calls_payload), unzipped by the page with the
+browser's DecompressionStream (Chrome/Edge 80+, Firefox 113+, Safari 16.4+; an
+older browser is told to open the TSV) and shown PAGE_ROWS rows at a time; filter
+and sort work on all rows, per distinct value. Diagrams are drawn for at most
 MAX_SECTIONS distinct fusions (most samples first); the recurrent-fusion summary
-lists at most MAX_SUMMARY_ROWS fusions. The page says what it left out.
+lists at most MAX_SUMMARY_ROWS fusions, a section at most MAX_SECTION_SAMPLES
+sample names. The page says what it left out.
 """
 from __future__ import annotations
 
