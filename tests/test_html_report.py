@@ -467,3 +467,55 @@ def test_browser_without_decompression_stream_says_to_open_the_tsv(tmp_path):
     status = re.search(r'<p id="calls-status" class="note problem">(.*?)</p>', result.stdout)
     assert status and "cannot open the compressed calls table" in status.group(1)
     assert "cohort.fusions.tsv" in status.group(1) and not re.search(r'data-ready-ms="\d', result.stdout)
+
+
+_CLICKS = """
+(function () {
+  var table = document.getElementById("calls");
+  function rows() {
+    return Array.prototype.map.call(table.tBodies[0].rows, function (tr) {
+      return [tr.cells[0].textContent, tr.cells[8].textContent];
+    });
+  }
+  var wait = setInterval(function () {
+    if (!table.hasAttribute("data-ready-ms")) { return; }
+    clearInterval(wait);
+    var th = table.querySelector('th[data-key="split_reads"]');
+    th.click();
+    th.click();  // ascending, then descending
+    document.getElementById("next").click();
+    document.getElementById("next").click();
+    document.getElementById("prev").click();
+    document.body.setAttribute("data-paged", JSON.stringify({page: document.getElementById("page").textContent,
+                                                             sort: th.getAttribute("aria-sort"), rows: rows()}));
+    var box = document.getElementById("filter");
+    box.value = "sample:S00042";
+    box.dispatchEvent(new Event("input"));
+    setTimeout(function () {
+      document.body.setAttribute("data-filtered", JSON.stringify({shown: document.getElementById("shown").textContent,
+                                                                  pages: document.getElementById("pages").textContent,
+                                                                  rows: rows()}));
+    }, 500);
+  }, 20);
+})();
+"""
+
+
+@needs_chromium
+def test_browser_header_clicks_pager_and_typed_filter_on_the_paged_table(tmp_path):
+    from html import unescape
+
+    records = _big_cohort(5000)
+    text = render_report(records)
+    nonce = re.search(r"script-src 'nonce-([^']+)'", text).group(1)
+    page = tmp_path / "clicks.html"  # the report plus a script of the page's nonce that clicks and types
+    page.write_text(text.replace("</body>", f'<script nonce="{nonce}">{_CLICKS}</script></body>'), encoding="utf-8")
+    dom = _chromium_dom(page, "", tmp_path / "profile")
+    paged = json.loads(unescape(re.search(r'data-paged="([^"]*)"', dom).group(1)))
+    ranked = sorted(range(len(records)), key=lambda i: -records[i]["split_reads"])  # stable: input order on ties
+    assert paged["page"] == "2" and paged["sort"] == "descending"
+    assert paged["rows"] == [[records[i]["sample"], str(records[i]["split_reads"])] for i in ranked[200:400]]
+    filtered = json.loads(unescape(re.search(r'data-filtered="([^"]*)"', dom).group(1)))
+    in_sample = [i for i in ranked if records[i]["sample"] == "S00042"]
+    assert filtered["shown"] == str(len(in_sample)) == "10" and filtered["pages"] == "1"
+    assert filtered["rows"] == [["S00042", str(records[i]["split_reads"])] for i in in_sample]
