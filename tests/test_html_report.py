@@ -302,12 +302,14 @@ def _big_cohort(n_calls: int) -> list[dict]:
 
 
 def _calls_data(text: str) -> dict:
-    """The paged table's data as the page's script reads it: base64 -> gunzip -> header JSON + code columns."""
+    """The paged table's data as the page's script reads it: base64 -> gunzip -> header JSON + code columns.
+    text: the report, or the base64 block itself."""
     import base64
     import gzip
 
-    block = re.search(r'<script type="application/octet-stream" id="calls-data" data-encoding="gzip\+base64">'
-                      r"([^<]*)</script>", text).group(1)
+    found = re.search(r'<script type="application/octet-stream" id="calls-data" data-encoding="gzip\+base64">'
+                      r"([^<]*)</script>", text)
+    block = found.group(1) if found else text
     raw = gzip.decompress(base64.b64decode(block, validate=True))
     length = int.from_bytes(raw[:4], "little")
     data = json.loads(raw[4:4 + length].decode("utf-8"))
@@ -533,3 +535,21 @@ def test_browser_header_clicks_pager_and_typed_filter_on_the_paged_table(tmp_pat
     in_sample = [i for i in ranked if records[i]["sample"] == "S00042"]
     assert filtered["shown"] == str(len(in_sample)) == "10" and filtered["pages"] == "1"
     assert filtered["rows"] == [["S00042", str(records[i]["split_reads"])] for i in in_sample]
+
+
+def test_codes_take_1_2_or_4_bytes_as_the_number_of_distinct_values_needs():
+    from fusion_annot.writers import html
+
+    records = [{"sample": f"S{i}", "fusion_name": "A::B", "frame": "in_frame", "split_reads": i % 256,
+                "spanning_reads": i % 257} for i in range(70_000)]
+    columns = html._columns(records)
+    keys = [key for key, _, _ in columns]
+    data = _calls_data(html._calls_payload(records, {5: "fusion-1"}, columns))
+    widths = dict(zip(keys, data["widths"]))
+    assert widths["sample"] == 4 and widths["split_reads"] == 1 and widths["spanning_reads"] == 2
+    assert widths["fusion_name"] == 1 and data["widths"][-2:] == [1, 1]  # raw frame, anchor
+    for i in (0, 255, 256, 65_536, 69_999):
+        cells = data["cells"][i]
+        assert cells[keys.index("sample")] == f"S{i}" and cells[keys.index("split_reads")] == str(i % 256)
+        assert cells[keys.index("spanning_reads")] == str(i % 257) and cells[-1] == ("fusion-1" if i == 5 else "")
+    assert data["cells"][5][-1] == "fusion-1"

@@ -129,7 +129,7 @@ def render_report(
     nonce = secrets.token_urlsafe(16)
     body = [
         f"<header><h1>{_e(title)}</h1>{_metadata(metadata or (), samples, len(records))}</header>",
-        _summary(records, section_of) if cohort else "",
+        _summary(records, section_of, sample_of) if cohort else "",
         _calls_table(records, section_of),
         '<h2>Fusions</h2>' + ("".join(sections) if sections else '<p class="empty">No fusion calls.</p>'),
         _rejects(rejects),
@@ -398,16 +398,31 @@ def _calls_payload(records: Sequence[dict], section_of: dict, columns) -> str:
     return base64.b64encode(packed).decode("ascii")
 
 
-def _summary(records: Sequence[dict], section_of: dict) -> str:
-    by_fusion: OrderedDict[str, dict] = OrderedDict()
-    for i, r in enumerate(records):
-        name = str(r.get("fusion_name", ""))
-        entry = by_fusion.setdefault(name, {"samples": set(), "frames": set(), "kinase": set(), "action": set(), "link": section_of.get(i, "")})
-        entry["samples"].add(str(r.get("sample", "")))
-        entry["frames"].add(FRAME_LABELS.get(str(r.get("frame", "")), str(r.get("frame", ""))))
-        entry["kinase"].add(str(r.get("kinase_domain", "")))
-        if r.get("actionability"):
-            entry["action"].add(str(r["actionability"]))
+def _summary(records: Sequence[dict], section_of: dict, sample_of: Optional[Sequence[str]] = None) -> str:
+    """sample_of: str(sample) of each record, when the caller has it already."""
+    if sample_of is None:
+        sample_of = [str(r.get("sample", "")) for r in records]
+    by_value: dict = {}  # fusion_name as given -> record indices (then merged by its text)
+    for i, name in enumerate([r.get("fusion_name", "") for r in records]):
+        try:
+            by_value.setdefault(name, []).append(i)
+        except TypeError:  # unhashable
+            by_value.setdefault(str(name), []).append(i)
+    by_name: dict[str, list[int]] = {}
+    for name, indices in by_value.items():
+        text = str(name)
+        by_name[text] = sorted(by_name[text] + indices) if text in by_name else indices
+    by_fusion: dict[str, dict] = {}
+    for name, indices in by_name.items():
+        group = [records[i] for i in indices]
+        frames = {str(r.get("frame", "")) for r in group}
+        by_fusion[name] = {
+            "samples": set(map(sample_of.__getitem__, indices)),
+            "frames": {FRAME_LABELS.get(f, f) for f in frames},
+            "kinase": {str(r.get("kinase_domain", "")) for r in group},
+            "action": {str(r["actionability"]) for r in group if r.get("actionability")},
+            "link": section_of.get(indices[0], ""),
+        }
     ordered = sorted(by_fusion.items(), key=lambda kv: (-len(kv[1]["samples"]), kv[0]))
     left_out = len(ordered) - MAX_SUMMARY_ROWS
     ordered = ordered[:MAX_SUMMARY_ROWS]
