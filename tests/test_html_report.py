@@ -2,7 +2,10 @@
 
 The browser tests run headless Chromium (Debian package `chromium`) on the written
 file and assert on the DOM it builds after the page's script has run; they skip
-when chromium is not installed.
+when chromium is not installed. The paged table of a large cohort is decoded
+asynchronously, after the load event: --dump-dom then runs with
+--virtual-time-budget, and the 300k-call test drives Chromium over its DevTools
+pipe (bench/cohort_report.py's Chromium) to time the first page in real time.
 """
 from __future__ import annotations
 
