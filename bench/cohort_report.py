@@ -290,6 +290,8 @@ def main() -> int:
             print(*rows[-1], sep=" | ", flush=True)
             if not args.keep:
                 page.unlink()
+    if not args.keep:
+        shutil.rmtree(folder, ignore_errors=True)
     print("\n| calls | version | report MB | Python write s | first filtered page ms | shown | seconds to first page "
           "| sort click / sort + text filter / next page ms |")
     print("|---|---|---|---|---|---|---|---|")
