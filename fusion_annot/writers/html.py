@@ -17,10 +17,14 @@ CSS and JS are inline. The page reads ``?filter=``, ``?sort=COLUMN`` and
 ``?dir=asc|desc`` from its URL, so a link can open it filtered and sorted.
 
 Scale: up to STATIC_ROWS calls the table is plain HTML rows. A larger table (a
-cohort of thousands of samples) is embedded as JSON data and shown PAGE_ROWS rows
-at a time; filter and sort work on all rows. Diagrams are drawn for at most
+cohort of thousands of samples) is embedded as dictionary-encoded column data,
+gzipped and base64-encoded (_calls_payload), unzipped by the page with the
+browser's DecompressionStream (Chrome/Edge 80+, Firefox 113+, Safari 16.4+; an
+older browser is told to open the TSV) and shown PAGE_ROWS rows at a time; filter
+and sort work on all rows, per distinct value. Diagrams are drawn for at most
 MAX_SECTIONS distinct fusions (most samples first); the recurrent-fusion summary
-lists at most MAX_SUMMARY_ROWS fusions. The page says what it left out.
+lists at most MAX_SUMMARY_ROWS fusions, a section at most MAX_SECTION_SAMPLES
+sample names. The page says what it left out.
 """
 from __future__ import annotations
 
@@ -80,6 +84,7 @@ STATIC_ROWS = 2000  # calls table as HTML rows up to this many; above, JSON data
 PAGE_ROWS = 200
 MAX_SECTIONS = 300  # fusion sections with a diagram
 MAX_SUMMARY_ROWS = 2000
+MAX_SECTION_SAMPLES = 100  # sample names listed in a fusion section; the calls table has them all
 
 
 def _e(value: Any) -> str:
@@ -100,12 +105,13 @@ def render_report(
     records = list(records)
     if diagrams is not None and len(diagrams) != len(records):
         raise ValueError("diagrams must give one entry (or None) per record")
-    samples = list(OrderedDict.fromkeys(str(r.get("sample", "")) for r in records))
+    sample_of = [str(r.get("sample", "")) for r in records]
+    samples = list(dict.fromkeys(sample_of))
     cohort = len(samples) > 1
     title = title or ("Fusion report: " + (f"{len(samples)} samples" if cohort else (samples[0] if samples else "no calls")))
     groups = list(_group(records).values())
     if len(groups) > MAX_SECTIONS:  # the fusions seen in most samples first, then in input order
-        ranked = sorted(range(len(groups)), key=lambda g: (-len({str(records[i].get("sample", "")) for i in groups[g]}), g))
+        ranked = sorted(range(len(groups)), key=lambda g: (-len(set(map(sample_of.__getitem__, groups[g]))), g))
         drawn = sorted(ranked[:MAX_SECTIONS])
     else:
         drawn = range(len(groups))
@@ -125,7 +131,7 @@ def render_report(
     nonce = secrets.token_urlsafe(16)
     body = [
         f"<header><h1>{_e(title)}</h1>{_metadata(metadata or (), samples, len(records))}</header>",
-        _summary(records, section_of) if cohort else "",
+        _summary(records, section_of, sample_of) if cohort else "",
         _calls_table(records, section_of),
         '<h2>Fusions</h2>' + ("".join(sections) if sections else '<p class="empty">No fusion calls.</p>'),
         _rejects(rejects),
@@ -151,10 +157,28 @@ def write_report(path: str | Path, records: Sequence[dict], **options) -> Path:
 
 
 def _group(records: Sequence[dict]) -> "OrderedDict[tuple, list[int]]":
-    """Records drawing the same fusion (same partners, transcripts, exons, junction) share one section."""
-    groups: OrderedDict[tuple, list[int]] = OrderedDict()
+    """Records drawing the same fusion (same partners, transcripts, exons, junction) share one section.
+    Keys are the values as text (5 and "5" are one fusion); groups in order of first record."""
+    from operator import itemgetter
+
+    get = itemgetter(*_DIAGRAM_KEY)
+    by_value: dict = {}
     for i, r in enumerate(records):
-        groups.setdefault(tuple(str(r.get(k, "")) for k in _DIAGRAM_KEY), []).append(i)
+        try:
+            key = get(r)
+        except KeyError:
+            key = tuple(r.get(k, "") for k in _DIAGRAM_KEY)
+        try:
+            by_value.setdefault(key, []).append(i)
+        except TypeError:  # an unhashable value (a list): key on the text at once
+            by_value.setdefault(tuple(map(str, key)), []).append(i)
+    groups: OrderedDict[tuple, list[int]] = OrderedDict()
+    for key, indices in by_value.items():
+        text_key = tuple(map(str, key))
+        if text_key in groups:
+            groups[text_key] = sorted(groups[text_key] + indices)
+        else:
+            groups[text_key] = indices
     return groups
 
 
@@ -262,42 +286,146 @@ def _calls_table(records: Sequence[dict], section_of: dict) -> str:
 
 
 def _paged_calls_table(records: Sequence[dict], section_of: dict, columns) -> str:
-    """The calls as JSON data, rendered PAGE_ROWS at a time by the page's script (textContent only)."""
-    import json
-
-    frame_index = next(i for i, (key, _, _) in enumerate(columns) if key == "frame")
-    rows = []
-    for i, r in enumerate(records):
-        cells = []
-        for key, _, _ in columns:
-            text = _display(r, key)
-            cells.append(_drug_names(text) if key == "drugs" and "[" in text else text)
-        # extra cells: the raw frame value (for frame:in_frame filters) and the fusion section anchor
-        rows.append(cells + [str(r.get("frame", "")), section_of.get(i, "")])
-    data = {"columns": [[key, numeric] for key, _, numeric in columns], "frame": frame_index, "page": PAGE_ROWS,
-            "rows": rows}
-    payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False).replace("<", "\\u003c")
+    """The calls as compressed column data (see _calls_payload), rendered PAGE_ROWS at a time by the page's
+    script (textContent only)."""
+    n = len(records)
+    payload = _calls_payload(records, section_of, columns)
     return (
         '<h2>Calls</h2><div class="controls"><label>Filter <input id="filter" type="search" '
         'placeholder="text, or column:value (frame:in_frame)" size="40"></label> '
-        f'<span class="count">showing <span id="shown">{len(records)}</span> of {len(records)}</span> '
+        f'<span class="count">showing <span id="shown">{n}</span> of {n}</span> '
         '<span class="pager"><button type="button" id="prev">&#8249; previous</button> page <span id="page">1</span> of '
-        f'<span id="pages">{-(-len(records) // PAGE_ROWS)}</span> <button type="button" id="next">next &#8250;</button>'
-        f'</span></div><table id="calls" class="paged">{_header_row(columns)}<tbody></tbody></table>'
-        f'<script type="application/json" id="calls-data">{payload}</script>'
+        f'<span id="pages">{-(-n // PAGE_ROWS)}</span> <button type="button" id="next">next &#8250;</button>'
+        f'</span></div><p id="calls-status" class="note">Loading {n:,} calls…</p>'
+        '<noscript><p class="problem">The calls table needs JavaScript; the same calls are in cohort.fusions.tsv '
+        "(or each SAMPLE.fusions.tsv).</p></noscript>"
+        f'<table id="calls" class="paged">{_header_row(columns)}<tbody></tbody></table>'
+        f'<script type="application/octet-stream" id="calls-data" data-encoding="gzip+base64">{payload}</script>'
     )
 
 
-def _summary(records: Sequence[dict], section_of: dict) -> str:
-    by_fusion: OrderedDict[str, dict] = OrderedDict()
-    for i, r in enumerate(records):
-        name = str(r.get("fusion_name", ""))
-        entry = by_fusion.setdefault(name, {"samples": set(), "frames": set(), "kinase": set(), "action": set(), "link": section_of.get(i, "")})
-        entry["samples"].add(str(r.get("sample", "")))
-        entry["frames"].add(FRAME_LABELS.get(str(r.get("frame", "")), str(r.get("frame", ""))))
-        entry["kinase"].add(str(r.get("kinase_domain", "")))
-        if r.get("actionability"):
-            entry["action"].add(str(r["actionability"]))
+def _column_codes(records: Sequence[dict], key: str, display, also: Optional[str] = None) -> tuple[list[str], list[int]]:
+    """Dictionary encoding of one column: its distinct display texts and, per record, the index of its text.
+
+    display(value) gives a cell's text from key's value (or from the pair of key's and also's values); it is
+    called once per distinct value, not per record. Values of different types that compare equal (1, 1.0,
+    True) are kept apart, as their texts differ."""
+    if also is None:
+        raw = [r.get(key) for r in records]
+    else:
+        raw = [(r.get(key), r.get(also)) for r in records]
+    typed = len(set(map(type, raw)) - {str, type(None), tuple}) > 1  # mixed numbers: key on (type, value)
+    if typed:
+        raw = [(v.__class__, v) for v in raw]
+    texts: list[str] = []
+    text_index: dict[str, int] = {}
+    try:
+        first = {v: i for i, v in enumerate(dict.fromkeys(raw))}
+        raw_codes = list(map(first.__getitem__, raw))
+    except TypeError:  # an unhashable value (a list): no shortcut, one display per record
+        source = [v[1] for v in raw] if typed else raw
+        return texts, [_text_code(display(v), texts, text_index) for v in source]
+    remap = [_text_code(display(v[1] if typed else v), texts, text_index) for v in first]
+    if len(texts) == len(remap):  # every distinct value has its own text: the codes are already right
+        return texts, raw_codes
+    return texts, [remap[c] for c in raw_codes]
+
+
+def _text_code(text: str, texts: list[str], text_index: dict) -> int:
+    code = text_index.get(text)
+    if code is None:
+        code = text_index[text] = len(texts)
+        texts.append(text)
+    return code
+
+
+def _calls_payload(records: Sequence[dict], section_of: dict, columns) -> str:
+    """The calls table, column by column, dictionary-encoded, gzipped, base64 (ASCII letters, digits, + / =:
+    nothing in it can end the script element).
+
+    Unzipped it is: a uint32 (little-endian) byte length L, L bytes of UTF-8 JSON {"rows": N, "columns":
+    [[key, numeric], ...], "frame": index of the frame column, "page": PAGE_ROWS, "values": [[text, ...] per
+    column], "widths": [bytes per code per column]}, zero bytes up to a multiple of 4, then per column N codes
+    (uint8, uint16 or uint32 little-endian, the narrowest that holds len(values)), each column padded to a
+    multiple of 4 bytes. Row i of column c shows values[c][code]. values and widths have two more entries than
+    columns: the raw frame value (for frame:in_frame filters) and the row's fusion-section anchor ("" = none).
+    """
+    import array
+    import base64
+    import json
+    import sys
+    import zlib
+
+    value_lists, code_lists = [], []
+    for key, _, _ in columns:
+        if key == "kinase_domain":  # its text also shows the share kept: encode the pair
+            def display(pair):
+                return _display({"kinase_domain": pair[0], "kinase_domain_kept_pct": pair[1]}, "kinase_domain")
+            texts, codes = _column_codes(records, key, display, "kinase_domain_kept_pct")
+        else:
+            def display(value, key=key):
+                text = _display({key: value}, key)
+                return _drug_names(text) if key == "drugs" and "[" in text else text
+            texts, codes = _column_codes(records, key, display)
+        value_lists.append(texts)
+        code_lists.append(codes)
+    texts, codes = _column_codes(records, "frame", lambda v: "" if v is None else str(v))
+    value_lists.append(texts)
+    code_lists.append(codes)
+    anchors = [""] + sorted(set(section_of.values()), key=lambda a: int(a.rsplit("-", 1)[1]))
+    anchor_code = {a: i for i, a in enumerate(anchors)}
+    value_lists.append(anchors)
+    code_lists.append([anchor_code[section_of[i]] if i in section_of else 0 for i in range(len(records))])
+
+    widths, blocks = [], []
+    for texts, codes in zip(value_lists, code_lists):
+        width, typecode = (1, "B") if len(texts) <= 1 << 8 else (2, "H") if len(texts) <= 1 << 16 else (4, "I")
+        block = array.array(typecode, codes)
+        if block.itemsize != width:  # "I" is 4 bytes on every platform Python runs on; say so if not
+            raise RuntimeError(f"array typecode {typecode!r} is {block.itemsize} bytes here, not {width}")
+        if sys.byteorder == "big":
+            block.byteswap()
+        raw = block.tobytes()
+        blocks.append(raw + b"\0" * (-len(raw) % 4))
+        widths.append(width)
+    header = json.dumps({"rows": len(records), "columns": [[key, numeric] for key, _, numeric in columns],
+                         "frame": next(i for i, (key, _, _) in enumerate(columns) if key == "frame"),
+                         "page": PAGE_ROWS, "values": value_lists, "widths": widths},
+                        separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    header += b" " * (-(4 + len(header)) % 4)  # JSON allows trailing spaces; keeps the codes 4-byte aligned
+    packer = zlib.compressobj(6, zlib.DEFLATED, 31)  # 31: gzip container (DecompressionStream("gzip")), no mtime
+    packed = packer.compress(len(header).to_bytes(4, "little") + header)
+    for block in blocks:
+        packed += packer.compress(block)
+    packed += packer.flush()
+    return base64.b64encode(packed).decode("ascii")
+
+
+def _summary(records: Sequence[dict], section_of: dict, sample_of: Optional[Sequence[str]] = None) -> str:
+    """sample_of: str(sample) of each record, when the caller has it already."""
+    if sample_of is None:
+        sample_of = [str(r.get("sample", "")) for r in records]
+    by_value: dict = {}  # fusion_name as given -> record indices (then merged by its text)
+    for i, name in enumerate([r.get("fusion_name", "") for r in records]):
+        try:
+            by_value.setdefault(name, []).append(i)
+        except TypeError:  # unhashable
+            by_value.setdefault(str(name), []).append(i)
+    by_name: dict[str, list[int]] = {}
+    for name, indices in by_value.items():
+        text = str(name)
+        by_name[text] = sorted(by_name[text] + indices) if text in by_name else indices
+    by_fusion: dict[str, dict] = {}
+    for name, indices in by_name.items():
+        group = [records[i] for i in indices]
+        frames = {str(r.get("frame", "")) for r in group}
+        by_fusion[name] = {
+            "samples": set(map(sample_of.__getitem__, indices)),
+            "frames": {FRAME_LABELS.get(f, f) for f in frames},
+            "kinase": {str(r.get("kinase_domain", "")) for r in group},
+            "action": {str(r["actionability"]) for r in group if r.get("actionability")},
+            "link": section_of.get(indices[0], ""),
+        }
     ordered = sorted(by_fusion.items(), key=lambda kv: (-len(kv[1]["samples"]), kv[0]))
     left_out = len(ordered) - MAX_SUMMARY_ROWS
     ordered = ordered[:MAX_SUMMARY_ROWS]
@@ -357,7 +485,11 @@ def _fusion_section(anchor: str, records: list[dict], diagram: FusionDiagram, sv
             value = f"{value} aa"
         details.append((label, str(value)))
     sample_list = sorted({str(x.get("sample", "")) for x in records})
-    details.append(("Samples" if len(sample_list) > 1 else "Sample", ", ".join(sample_list)))
+    shown = ", ".join(sample_list[:MAX_SECTION_SAMPLES])
+    if len(sample_list) > MAX_SECTION_SAMPLES:
+        shown += (f" … and {len(sample_list) - MAX_SECTION_SAMPLES:,} more ({len(sample_list):,} samples; "
+                  f"the calls table lists them all)")
+    details.append(("Samples" if len(sample_list) > 1 else "Sample", shown))
     dl = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in details)
     source = "" if diagram.source == "reference" else '<p class="note">Exon structure from the output columns only (run the report with a reference for the full picture).</p>'
     return (
@@ -408,7 +540,7 @@ section.fusion{border:1px solid #d5dbe1;border-radius:6px;padding:12px 14px;marg
 .badge.frame-in_frame{background:#dff3e4;color:#17642f}.badge.frame-out_of_frame,.badge.frame-stop_before_junction{background:#fbe3e1;color:#9b1c13}
 .badge.kinase-retained{background:#fde7d3;color:#8a3b00}.badge.kinase-partial{background:#fff4cc;color:#6b5300}.badge.kinase-lost{background:#eceff1;color:#505a63}
 .badge.action{background:#e3ecfb;color:#1b4593}
-.note{color:#5b6670;font-size:12px}.empty{color:#5b6670}
+.note{color:#5b6670;font-size:12px}.empty{color:#5b6670}.problem{color:#9b1c13;font-size:14px;font-weight:600}
 .diagram{overflow-x:auto}
 svg.fusion-diagram text{font:11px system-ui,Arial,sans-serif;fill:#1d2329}
 svg text.gene{font-weight:700;font-size:12px}svg text.sub,svg text.aa-len,svg text.legend{fill:#5b6670;font-size:10px}
@@ -495,7 +627,7 @@ _JS = r"""
   var calls = document.getElementById("calls");
   var input = document.getElementById("filter");
   var dataNode = document.getElementById("calls-data");
-  if (calls && input && dataNode) { paged(calls, input, JSON.parse(dataNode.textContent)); return; }
+  if (calls && input && dataNode) { loadCalls(dataNode, function (data) { paged(calls, input, data); }); return; }
   if (calls && input) {
     input.addEventListener("input", function () { applyFilter(calls, input.value); });
     var params = new URLSearchParams(window.location.search);
@@ -506,51 +638,93 @@ _JS = r"""
       if (index >= 0) { sortTable(calls, index, params.get("dir") === "desc" ? "descending" : "ascending"); }
     }
   }
-  // Large tables: all rows live in the data; only one page of them is in the document at a time.
-  function paged(table, box, data) {
-    var columns = data.columns, rows = data.rows, view = rows, page = 0, size = data.page;
-    var extra = columns.length;  // rows[i][extra] = raw frame value, rows[i][extra + 1] = section anchor
-    var lowered = rows.map(function (row) { return row.join("\u0001").toLowerCase(); });
-    var order = rows.map(function (row, i) { return i; });
-    function matches(i, terms) {
-      var row = rows[i];
-      return terms.every(function (term) {
-        var colon = term.indexOf(":");
-        if (colon > 0) {
-          var key = term.slice(0, colon), value = term.slice(colon + 1);
-          for (var c = 0; c < columns.length; c++) {
-            if (columns[c][0] === key) {
-              return row[c].toLowerCase().indexOf(value) >= 0 ||
-                     (c === data.frame && row[extra].toLowerCase().indexOf(value) >= 0);
-            }
-          }
-        }
-        return lowered[i].indexOf(term) >= 0;
+  // Large tables: the calls are gzipped, base64-encoded column data (writers/html.py, _calls_payload);
+  // only one page of them is in the document at a time.
+  function status(text) {
+    var node = document.getElementById("calls-status");
+    if (node) { node.textContent = text; node.hidden = !text; node.className = text ? "note problem" : "note"; }
+  }
+  function loadCalls(node, done) {
+    if (typeof DecompressionStream !== "function" || typeof Response !== "function" || typeof Blob !== "function" ||
+        typeof Blob.prototype.stream !== "function") {
+      status("This browser cannot open the compressed calls table (it needs DecompressionStream: Chrome or Edge 80+, " +
+             "Firefox 113+, Safari 16.4+). Open the same calls in cohort.fusions.tsv (or each SAMPLE.fusions.tsv) instead.");
+      return;
+    }
+    var text = node.textContent, bytes;
+    if (typeof Uint8Array.fromBase64 === "function") {
+      bytes = Uint8Array.fromBase64(text);
+    } else {
+      var binary = atob(text);
+      bytes = new Uint8Array(binary.length);
+      for (var i = 0; i < binary.length; i++) { bytes[i] = binary.charCodeAt(i); }
+    }
+    // Blob, stream and Response are local: no fetch, nothing the Content-Security-Policy forbids.
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    new Response(stream).arrayBuffer().then(function (buffer) {
+      var length = new DataView(buffer).getUint32(0, true);
+      var data = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, length)));
+      var offset = 4 + length;
+      data.codes = data.widths.map(function (width) {
+        var Type = width === 1 ? Uint8Array : width === 2 ? Uint16Array : Uint32Array;
+        var codes = new Type(buffer, offset, data.rows);
+        offset += Math.ceil(data.rows * width / 4) * 4;
+        return codes;
       });
+      status("");
+      done(data);
+    }).catch(function (error) { status("The calls table could not be read: " + error); });
+  }
+  function paged(table, box, data) {
+    var columns = data.columns, values = data.values, codes = data.codes, n = data.rows, size = data.page;
+    var extra = columns.length;  // codes[extra]: raw frame value, codes[extra + 1]: fusion section anchor
+    var lowered = values.map(function (list) { return list.map(function (v) { return v.toLowerCase(); }); });
+    var order = new Uint32Array(n), view, page = 0;
+    for (var i = 0; i < n; i++) { order[i] = i; }
+    view = order;
+    // One term: the columns it is tried on, each with a flag per distinct value (1 = the value contains it).
+    function tests(term) {
+      var cols = null, colon = term.indexOf(":");
+      if (colon > 0) {
+        var key = term.slice(0, colon);
+        for (var c = 0; c < columns.length; c++) {
+          if (columns[c][0] === key) { cols = c === data.frame ? [c, extra] : [c]; term = term.slice(colon + 1); break; }
+        }
+      }
+      if (!cols) { cols = values.map(function (list, c) { return c; }); }  // any cell, hidden ones too
+      var found = [];
+      cols.forEach(function (c) {
+        var list = lowered[c], flags = new Uint8Array(list.length), any = false;
+        for (var v = 0; v < list.length; v++) { if (list[v].indexOf(term) >= 0) { flags[v] = 1; any = true; } }
+        if (any) { found.push({codes: codes[c], flags: flags}); }
+      });
+      return found;
     }
     function render() {
       var body = table.tBodies[0];
       var pages = Math.max(1, Math.ceil(view.length / size));
-      page = Math.min(page, pages - 1);
+      page = Math.max(0, Math.min(page, pages - 1));
       var fragment = document.createDocumentFragment();
-      view.slice(page * size, page * size + size).forEach(function (i) {
-        var row = rows[i], tr = document.createElement("tr");
+      var shown = view.subarray(page * size, page * size + size);
+      for (var k = 0; k < shown.length; k++) {
+        var i = shown[k], tr = document.createElement("tr");
         tr.className = "call";
         for (var c = 0; c < columns.length; c++) {
-          var td = document.createElement("td");
+          var td = document.createElement("td"), text = values[c][codes[c][i]];
           if (columns[c][1]) { td.className = "num"; }
-          if (c === 1 && row[extra + 1]) {
+          var anchor = c === 1 ? values[extra + 1][codes[extra + 1][i]] : "";
+          if (anchor) {
             var a = document.createElement("a");
-            a.href = "#" + row[extra + 1];
-            a.textContent = row[c];
+            a.href = "#" + anchor;
+            a.textContent = text;
             td.appendChild(a);
           } else {
-            td.textContent = row[c];
+            td.textContent = text;
           }
           tr.appendChild(td);
         }
         fragment.appendChild(tr);
-      });
+      }
       body.textContent = "";
       body.appendChild(fragment);
       document.getElementById("shown").textContent = String(view.length);
@@ -559,18 +733,49 @@ _JS = r"""
     }
     function refilter() {
       var terms = box.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
-      view = terms.length ? order.filter(function (i) { return matches(i, terms); }) : order;
+      var all = terms.map(tests);
+      if (!terms.length) {
+        view = order;
+      } else if (all.some(function (t) { return t.length === 0; })) {
+        view = new Uint32Array(0);  // some term is in no value at all
+      } else {
+        var kept = new Uint32Array(n), count = 0;
+        for (var k = 0; k < n; k++) {
+          var i = order[k], ok = true;
+          for (var t = 0; ok && t < all.length; t++) {
+            var term = all[t];
+            ok = false;
+            for (var p = 0; p < term.length; p++) { if (term[p].flags[term[p].codes[i]]) { ok = true; break; } }
+          }
+          if (ok) { kept[count++] = i; }
+        }
+        view = kept.subarray(0, count);
+      }
       page = 0;
       render();
     }
+    // Sort: rank the distinct values (numbers as numbers, text lowercased), then place the rows by rank
+    // (counting sort); rows of equal value keep their input order in either direction.
     function sortBy(c, direction) {
-      var numeric = columns[c][1], sign = direction === "descending" ? -1 : 1;
-      function value(i) {
-        var raw = rows[i][c];
-        if (numeric) { var n = parseFloat(raw); return isNaN(n) ? -Infinity : n; }
-        return raw.toLowerCase();
+      var list = values[c], numeric = columns[c][1];
+      var keys = list.map(function (v) {
+        if (numeric) { var x = parseFloat(v); return isNaN(x) ? -Infinity : x; }
+        return v.toLowerCase();
+      });
+      var byKey = list.map(function (v, j) { return j; });
+      byKey.sort(function (a, b) { return keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0; });
+      var rank = new Uint32Array(list.length), ranks = 0;
+      for (var j = 0; j < byKey.length; j++) {
+        if (j > 0 && keys[byKey[j]] !== keys[byKey[j - 1]]) { ranks++; }
+        rank[byKey[j]] = ranks;
       }
-      order = order.slice().sort(function (a, b) { var x = value(a), y = value(b); return x < y ? -sign : x > y ? sign : a - b; });
+      ranks++;
+      if (direction === "descending") { for (j = 0; j < rank.length; j++) { rank[j] = ranks - 1 - rank[j]; } }
+      var code = codes[c], start = new Uint32Array(ranks + 1), sorted = new Uint32Array(n);
+      for (var i = 0; i < n; i++) { start[rank[code[i]] + 1]++; }
+      for (j = 0; j < ranks; j++) { start[j + 1] += start[j]; }
+      for (i = 0; i < n; i++) { sorted[start[rank[code[i]]]++] = i; }
+      order = sorted;
       Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) { th.setAttribute("aria-sort", "none"); });
       table.tHead.rows[0].cells[c].setAttribute("aria-sort", direction);
       refilter();
