@@ -556,3 +556,48 @@ def test_codes_take_1_2_or_4_bytes_as_the_number_of_distinct_values_needs():
         assert cells[keys.index("sample")] == f"S{i}" and cells[keys.index("split_reads")] == str(i % 256)
         assert cells[keys.index("spanning_reads")] == str(i % 257) and cells[-1] == ("fusion-1" if i == 5 else "")
     assert data["cells"][5][-1] == "fusion-1"
+
+
+def test_a_cohort_with_many_rejects_lists_the_first_and_counts_them_all(tmp_path):
+    from fusion_annot.writers import html
+
+    rejects = [{"sample": f"S{i // 50:04d}", "caller": "star-fusion", "source_file": f"S{i // 50:04d}.tsv",
+                "source_line": i % 50 + 2, "reason": "5' gene RP11-1 not in reference bundled"} for i in range(2500)]
+    text = render_report([record()], rejects=rejects, rejects_total=320_000)
+    block = text.split('<details class="rejects">')[1].split("</details>")[0]
+    assert "320,000 input row(s) not annotated" in block
+    assert block.count("<tr>") == html.MAX_REJECT_ROWS + 1  # the header row, then the first rows
+    assert f"The first {html.MAX_REJECT_ROWS:,} of 320,000 are listed" in block
+    small = render_report([record()], rejects=rejects[:3])
+    assert "3 input row(s) not annotated" in small and "are listed" not in small
+
+
+def test_the_report_command_keeps_only_the_fields_it_reads_and_draws_the_same_page(tmp_path):
+    """commands/report.py slims a cohort's records to REPORT_FIELDS: the page must not change."""
+    from fusion_annot.commands.report import read_annotation_json
+    from fusion_annot.writers.html import REPORT_FIELDS
+
+    demo = Path(__file__).resolve().parents[1] / "resources" / "demo"
+    jsons = []
+    for name in ("IFS01.star-fusion.tsv", "STS03.fusioncatcher.txt", "STS05.star-fusion.tsv", "STS06.arriba.tsv"):
+        out = tmp_path / name.split(".")[0]
+        assert cli.main(["annotate", str(demo / name), "--out-dir", str(out)]) == 0
+        jsons += sorted(out.glob("*.fusions.json"))
+    assert cli.main(["report", *map(str, jsons), "--out", str(tmp_path / "slim.html"), "--title", "t"]) == 0
+    records, rejects = [], []
+    for path in jsons:
+        recs, rejs, _ = read_annotation_json(path)
+        records += recs
+        rejects += rejs
+    assert any(set(r) - REPORT_FIELDS for r in records)  # the slimming does drop fields
+    from fusion_annot.pipeline import load_reference_with_domains
+    from fusion_annot.writers.diagram import diagram_from_record
+
+    reference, table = load_reference_with_domains("bundled")
+    full = render_report(records, diagrams=[diagram_from_record(r, reference, table) for r in records], title="t",
+                         metadata=[read_annotation_json(p)[2] for p in jsons], rejects=rejects)
+
+    def stable(text):
+        return re.sub(r"generated \d{4}-\d\d-\d\d \d\d:\d\d", "", re.sub(r'nonce(-|=")[A-Za-z0-9_-]+', "", text))
+
+    assert stable((tmp_path / "slim.html").read_text()) == stable(full)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import InputError
@@ -126,17 +127,46 @@ def _reference_spec(requested: str, metadata: list[dict]) -> str:
     return "bundled" if named and all(n.startswith("bundled") for n in named) else "none"
 
 
+class _LazyDiagrams(Sequence):
+    """One diagram per record, drawn when the report asks (it draws one per distinct fusion, not per row)."""
+
+    def __init__(self, records: list, reference, table):
+        self._records, self._reference, self._table = records, reference, table
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __getitem__(self, i):
+        from ..writers.diagram import diagram_from_record
+
+        return diagram_from_record(self._records[i], self._reference, self._table)
+
+
+def _report_fields(records: list, fields: frozenset, shared: dict) -> list[dict]:
+    """The records with only the fields the report reads, repeated texts shared: a 10,000-sample cohort's
+    records then fit in a fraction of the memory of the full rows."""
+    out = []
+    for r in records:
+        if not isinstance(r, dict):
+            out.append(r)
+            continue
+        out.append({k: shared.setdefault(v, v) if type(v) is str else v for k, v in r.items() if k in fields})
+    return out
+
+
 def run(args) -> int:
-    from ..writers.diagram import diagram_from_record  # the HTML writers load only for this command
-    from ..writers.html import write_report
+    from ..writers.html import MAX_REJECT_ROWS, REPORT_FIELDS, write_report  # loaded only for this command
 
     records: list[dict] = []
-    rejects: list[dict] = []
+    rejects: list[dict] = []  # the first MAX_REJECT_ROWS (the report lists no more), and how many in all
+    rejects_total = 0
     metadata: list[dict] = []
+    shared: dict = {}  # one string object per distinct text, across files
     for path in args.fusions:
         recs, rejs, md = read_annotation_json(path)
-        records += recs
-        rejects += rejs
+        records += _report_fields(recs, REPORT_FIELDS, shared)
+        rejects += rejs[: max(0, MAX_REJECT_ROWS - len(rejects))]
+        rejects_total += len(rejs)
         metadata.append(md)
     spec = _reference_spec(args.reference, metadata)
     diagrams = None
@@ -144,9 +174,10 @@ def run(args) -> int:
         from ..pipeline import load_reference_with_domains
 
         reference, table = load_reference_with_domains(spec, args.domains, args.cache_dir)
-        diagrams = [diagram_from_record(r, reference, table) for r in records]
+        diagrams = _LazyDiagrams(records, reference, table)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    out = write_report(args.out, records, diagrams=diagrams, title=args.title, metadata=metadata, rejects=rejects)
+    out = write_report(args.out, records, diagrams=diagrams, title=args.title, metadata=metadata, rejects=rejects,
+                       rejects_total=rejects_total)
     kind = "cohort" if len({r.get("sample") for r in records}) > 1 else "sample"
     print(f"fusion-annot report: {len(records)} calls from {len(args.fusions)} file(s) -> {out} ({kind} report)")
     return 0

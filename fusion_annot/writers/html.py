@@ -84,6 +84,16 @@ STATIC_ROWS = 2000  # calls table as HTML rows up to this many; above, JSON data
 PAGE_ROWS = 200
 MAX_SECTIONS = 300  # fusion sections with a diagram
 MAX_SUMMARY_ROWS = 2000
+MAX_REJECT_ROWS = 1000  # rejected rows listed; the count says how many there are in all
+# Every record field the report reads (table, sections, diagrams): a caller holding a large cohort in memory
+# may keep only these (commands/report.py does).
+REPORT_FIELDS = frozenset(
+    [key for key, _, _ in TABLE_COLUMNS + OPTIONAL_COLUMNS] + [key for _, key in DETAIL_FIELDS] + list(_DIAGRAM_KEY)
+    + [f"{name}{role}" for role in "53" for name in ("gene", "transcript", "strand", "chrom", "pos", "site", "exon",
+                                                       "exons", "protein_length", "domains")]
+    + ["sample", "fusion_name", "frame", "kinase_domain", "kinase_domain_kept_pct", "kinase_domain_detail",
+       "actionability", "phase5", "cds_kept5", "aa_end5", "cds_skipped3", "aa_start3", "diagram"]
+)
 MAX_SECTION_SAMPLES = 100  # sample names listed in a fusion section; the calls table has them all
 
 
@@ -98,6 +108,7 @@ def render_report(
     title: str = "",
     metadata: Optional[Sequence[dict]] = None,
     rejects: Sequence[dict] = (),
+    rejects_total: Optional[int] = None,
     svg_cache: Optional[dict] = None,
 ) -> str:
     """The report as one HTML string. diagrams: one per record (None = build from the record).
@@ -134,7 +145,7 @@ def render_report(
         _summary(records, section_of, sample_of) if cohort else "",
         _calls_table(records, section_of),
         '<h2>Fusions</h2>' + ("".join(sections) if sections else '<p class="empty">No fusion calls.</p>'),
-        _rejects(rejects),
+        _rejects(rejects, rejects_total),
         f'<footer>fusion-annot {_e(__version__)} · generated {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC · '
         "research and clinical decision support; confirm findings per laboratory SOP.</footer>",
     ]
@@ -509,14 +520,20 @@ def _svg(diagram: FusionDiagram, name: str, cache: Optional[dict]) -> str:
     return drawn
 
 
-def _rejects(rejects: Sequence[dict]) -> str:
-    if not rejects:
+def _rejects(rejects: Sequence[dict], total: Optional[int] = None) -> str:
+    """The rejected input rows: the first MAX_REJECT_ROWS of them (a cohort's can run to hundreds of thousands;
+    each sample's SAMPLE.rejects.tsv lists all of its own)."""
+    total = len(rejects) if total is None else max(total, len(rejects))
+    if not total:
         return ""
+    shown = list(rejects[:MAX_REJECT_ROWS])
     keys = ("sample", "caller", "source_file", "source_line", "reason")
     head = "".join(f"<th>{_e(k.replace('_', ' '))}</th>" for k in keys)
-    rows = "".join("<tr>" + "".join(f"<td>{_e(x.get(k, ''))}</td>" for k in keys) + "</tr>" for x in rejects)
+    rows = "".join("<tr>" + "".join(f"<td>{_e(x.get(k, ''))}</td>" for k in keys) + "</tr>" for x in shown)
+    note = (f'<p class="note">The first {len(shown):,} of {total:,} are listed; each sample\'s SAMPLE.rejects.tsv '
+            "lists all of its rejected rows with the reason.</p>" if len(shown) < total else "")
     return (
-        f'<details class="rejects"><summary>{len(rejects)} input row(s) not annotated</summary>'
+        f'<details class="rejects"><summary>{total:,} input row(s) not annotated</summary>{note}'
         f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></details>"
     )
 
