@@ -18,7 +18,7 @@ from typing import Optional
 
 from ..errors import InputError
 from .catalog import TherapyRow
-from .therapies import describe_row
+from .therapies import descriptions_by_drug
 
 ELIGIBLE_ROLES = ("label", "regional")
 MAX_AGE_YEARS = 130.0
@@ -172,9 +172,7 @@ def eligible_summary(checks: dict[str, DrugCheck]) -> str:
 
 def format_drugs_with_checks(rows: list[TherapyRow], checks: dict[str, DrugCheck]) -> str:
     """The drugs column: 'larotrectinib [FDA ...; EMA ...] RESISTANCE: NTRK1 G595R, OncoKB R1: not eligible | ...'."""
-    by_drug: dict[str, list[str]] = {}
-    for row in rows:
-        by_drug.setdefault(row.drug, []).append(describe_row(row))
+    by_drug = descriptions_by_drug(rows)
     out = []
     for drug, descriptions in by_drug.items():
         text = f"{drug} [{'; '.join(descriptions)}]"

@@ -59,11 +59,17 @@ def describe_row(row: TherapyRow) -> str:
     return ", ".join(parts)
 
 
-def format_drugs(rows: list[TherapyRow], resistant: dict[str, str] | None = None) -> str:
-    """'larotrectinib [FDA ...; EMA ...] | entrectinib [...]'; resistant maps drug -> mutation note."""
+def descriptions_by_drug(rows: list[TherapyRow]) -> dict[str, list[str]]:
+    """Each drug's regulatory rows as text, drugs in row order."""
     by_drug: dict[str, list[str]] = {}
     for row in rows:
         by_drug.setdefault(row.drug, []).append(describe_row(row))
+    return by_drug
+
+
+def format_drugs(rows: list[TherapyRow], resistant: dict[str, str] | None = None) -> str:
+    """'larotrectinib [FDA ...; EMA ...] | entrectinib [...]'; resistant maps drug -> mutation note."""
+    by_drug = descriptions_by_drug(rows)
     out = []
     for drug, descriptions in by_drug.items():
         text = f"{drug} [{'; '.join(descriptions)}]"

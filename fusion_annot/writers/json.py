@@ -9,7 +9,7 @@ import json
 from json.encoder import encode_basestring
 from pathlib import Path
 
-from .records import CALL_COLUMNS, CALL_ORDER, COLUMNS, KNOWLEDGE_COLUMNS, FusionRow
+from .records import CALL_COLUMNS, COLUMNS, KNOWLEDGE_COLUMNS, FusionRow, fill_segments
 
 _CALL_POSITIONS = tuple(COLUMNS.index(c) for c in CALL_COLUMNS)
 _VERDICT_POSITIONS = tuple(COLUMNS.index(c) for c in KNOWLEDGE_COLUMNS)
@@ -47,11 +47,7 @@ def record_json(rec) -> str:
             parts[i] = _KEYS[i] + "\x00"
         segments = verdict.json_segments = ("{" + ", ".join(parts) + "}").split("\x00")
     values = rec.call_values if isinstance(rec, FusionRow) else [rec[c] for c in CALL_COLUMNS]
-    out = [segments[0]]
-    for k, segment in zip(CALL_ORDER, segments[1:]):
-        out.append(_value(values[k]))
-        out.append(segment)
-    return "".join(out)
+    return fill_segments(segments, values, _value)
 
 
 def reject_json(r) -> str:

@@ -74,6 +74,16 @@ class SharedColumns:
         self.json_segments = None
 
 
+def fill_segments(segments: list, call_values, encode) -> str:
+    """A row's text: the shared pieces of its junction and verdict with its own call columns between them
+    (call_values in CALL_COLUMNS order, each passed through encode: a TSV cell or a JSON value)."""
+    out = [segments[0]]
+    for k, segment in zip(CALL_ORDER, segments[1:]):
+        out.append(encode(call_values[k]))
+        out.append(segment)
+    return "".join(out)
+
+
 class FusionRow:
     """One output row kept compactly: the junction and verdict columns it shares with other rows, and its own
     call columns (CALL_COLUMNS order). The writers render it without building a dict per row."""

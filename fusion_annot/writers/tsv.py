@@ -8,7 +8,7 @@ import csv
 from pathlib import Path
 from typing import Iterable
 
-from .records import CALL_COLUMNS, CALL_ORDER, COLUMNS, KNOWLEDGE_COLUMNS, REJECT_COLUMNS, FusionRow
+from .records import CALL_COLUMNS, COLUMNS, KNOWLEDGE_COLUMNS, REJECT_COLUMNS, FusionRow, fill_segments
 
 
 def _clean(value) -> str:
@@ -47,11 +47,7 @@ def tsv_line(rec, columns=COLUMNS) -> str:
         for i, value in zip(_CALL_POSITIONS, values):
             cells[i] = _clean(value)
         return "\t".join(cells) + "\n"
-    out = [segments[0]]
-    for k, segment in zip(CALL_ORDER, segments[1:]):
-        out.append(_clean(values[k]))
-        out.append(segment)
-    return "".join(out)
+    return fill_segments(segments, values, _clean)
 
 
 def reject_tsv_line(r) -> str:
