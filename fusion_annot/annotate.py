@@ -9,7 +9,6 @@ breakpoints (policy pair first).
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator, Optional, Union
 
@@ -22,6 +21,8 @@ from .orientation import orient_with_reference
 from .reference import Reference, TranscriptModel
 from .transcript_choice import is_refseq
 from .symbols import ambiguity_reason, load_synonyms, resolve_call_symbols
+
+_new_annotation = object.__new__
 
 MAX_TRANSCRIPT_PAIRS = 64
 # Isoforms per side weighed for the best pair (a gene has at most a few dozen coding isoforms; TTN-sized lists
@@ -124,8 +125,12 @@ class Annotator:
 
     def _with_call(self, template: FusionAnnotation, call: FusionCall) -> FusionAnnotation:
         """The junction's annotation for this row: its own call (sample, reads, line), then the knowledge step."""
-        ann = copy.copy(template)  # keeps the writers' per-junction cache (records.py); dataclasses.replace would not
-        object.__setattr__(ann, "call", call)
+        # a shallow copy with this row's call (dataclasses.replace would rebuild every field; copy.copy goes
+        # through __reduce_ex__): the shared field objects key the writers' per-junction cache (records.py)
+        ann = _new_annotation(FusionAnnotation)
+        fields_of = ann.__dict__
+        fields_of.update(template.__dict__)
+        fields_of["call"] = call
         if self.interpret is not None:
             evidence_of = getattr(self.interpret, "evidence_of", None)
             key = (id(template), evidence_of(call)) if evidence_of is not None else None

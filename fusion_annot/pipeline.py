@@ -124,12 +124,14 @@ def make_interpreter(resources: Resources, variants=(), tumor_type: Optional[str
     if resources.knowledge is None:
         return None
     from .knowledge import interpret
-    from .knowledge.verdict import evidence_key
+    from .knowledge.verdict import VerdictPolicy, evidence_key
+
+    thresholds = policy or VerdictPolicy()  # built once: evidence_of runs on every row
 
     def _interpret(annotation: FusionAnnotation):
         return interpret(annotation, resources.knowledge, variants, tumor_type=tumor_type or None, age=age, policy=policy)
 
-    _interpret.evidence_of = lambda call: evidence_key(call, policy)
+    _interpret.evidence_of = lambda call: evidence_key(call, thresholds)
     return _interpret
 
 

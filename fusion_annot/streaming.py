@@ -17,9 +17,9 @@ from typing import Iterable, Optional
 from .buildcheck import position_problem
 from .model import Reject
 from .writers.fasta import write_fasta_record
-from .writers.json import record_json, reject_json
-from .writers.records import COLUMNS, REJECT_COLUMNS, output_row
-from .writers.tsv import reject_tsv_line, tsv_header, tsv_line
+from .writers.json import json_value, record_json, reject_json
+from .writers.records import COLUMNS, REJECT_COLUMNS, TextMemo, output_row
+from .writers.tsv import tsv_cell, reject_tsv_line, tsv_header, tsv_line
 
 # Rows annotated per chunk: the reference answers each chunk's gene names in a few bulk queries.
 CHUNK_ROWS = 20_000
@@ -76,14 +76,16 @@ def annotate_chunk(index: int, chunk: list, annotator, record_cache: dict, direc
         supported = iter(add_support([r for r in results if not isinstance(r, Reject)]))
         results = [r if isinstance(r, Reject) else next(supported) for r in results]
     tsv, jsn, rejects, rejects_json, protein, cds = ([] for _ in _BODIES)
+    # the chunk's repeated strings (sample, caller, file, reasons) encoded once
+    cell, value = TextMemo(tsv_cell).__getitem__, TextMemo(json_value).__getitem__
     last_call = None
     for result in results:
         if isinstance(result, Reject):
             out.rejected_rows += 1
             if lacks_bundled_reference(result.reason):
                 out.rejected_not_in_reference += 1
-            rejects.append(reject_tsv_line(result))
-            rejects_json.append(",\n " + reject_json(result))
+            rejects.append(reject_tsv_line(result, cell))
+            rejects_json.append(",\n " + reject_json(result, value))
             if keep is not None:
                 keep[1].append(result)
             continue
@@ -93,8 +95,8 @@ def annotate_chunk(index: int, chunk: list, annotator, record_cache: dict, direc
             last_call = result.call
         out.samples.add(result.call.sample)
         row = output_row(result, record_cache)
-        tsv.append(tsv_line(row))
-        jsn.append(",\n " + record_json(row))
+        tsv.append(tsv_line(row, encode=cell))
+        jsn.append(",\n " + record_json(row, value))
         frame = result.frame
         if frame.fusion_cds:
             out.has_sequences = True

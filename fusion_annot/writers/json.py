@@ -9,14 +9,14 @@ import json
 from json.encoder import encode_basestring
 from pathlib import Path
 
-from .records import CALL_COLUMNS, COLUMNS, KNOWLEDGE_COLUMNS, FusionRow, fill_segments
+from .records import CALL_COLUMNS, COLUMNS, KNOWLEDGE_COLUMNS, FusionRow, fill_segments, interleaved
 
 _CALL_POSITIONS = tuple(COLUMNS.index(c) for c in CALL_COLUMNS)
 _VERDICT_POSITIONS = tuple(COLUMNS.index(c) for c in KNOWLEDGE_COLUMNS)
 _KEYS = tuple(encode_basestring(c) + ": " for c in COLUMNS)
 
 
-def _value(value) -> str:
+def json_value(value) -> str:
     """json.dumps(value, default=str, ensure_ascii=False) for one value, quicker for plain strings and ints."""
     kind = type(value)
     if kind is str:
@@ -28,32 +28,33 @@ def _value(value) -> str:
     return json.dumps(value, default=str, ensure_ascii=False)
 
 
-def record_json(rec) -> str:
+def record_json(rec, encode=json_value) -> str:
     """One record (a dict, or a FusionRow) as the text json.dumps(rec, default=str, ensure_ascii=False) gives.
     Rows from records.py reuse the text of their junction and verdict, encoded once for all the rows that share
-    them: a row encodes only its call columns."""
+    them: a row encodes only its call columns. ``encode``: value -> JSON text, json_value or a records.TextMemo's
+    lookup over it."""
     junction = getattr(rec, "junction", None)
     if junction is None:
-        return "{" + ", ".join([encode_basestring(k) + ": " + _value(v) for k, v in rec.items()]) + "}"
+        return "{" + ", ".join([encode_basestring(k) + ": " + json_value(v) for k, v in rec.items()]) + "}"
     verdict = rec.verdict
     segments = verdict.json_segments
     if segments is None:
         if junction.json_parts is None:
-            junction.json_parts = [key + _value(junction.values[c]) for key, c in zip(_KEYS, COLUMNS)]
+            junction.json_parts = [key + json_value(junction.values[c]) for key, c in zip(_KEYS, COLUMNS)]
         parts = junction.json_parts.copy()
         for i, c in zip(_VERDICT_POSITIONS, KNOWLEDGE_COLUMNS):
-            parts[i] = _KEYS[i] + _value(verdict.values[c])
+            parts[i] = _KEYS[i] + json_value(verdict.values[c])
         for i in _CALL_POSITIONS:  # encoded JSON never holds a raw NUL: it marks where a row's values go
             parts[i] = _KEYS[i] + "\x00"
-        segments = verdict.json_segments = ("{" + ", ".join(parts) + "}").split("\x00")
+        segments = verdict.json_segments = interleaved(("{" + ", ".join(parts) + "}").split("\x00"))
     values = rec.call_values if isinstance(rec, FusionRow) else [rec[c] for c in CALL_COLUMNS]
-    return fill_segments(segments, values, _value)
+    return fill_segments(segments, values, encode)
 
 
-def reject_json(r) -> str:
+def reject_json(r, encode=json_value) -> str:
     """A model.Reject as its JSON member, as record_json(reject_record(r)) gives."""
-    return (f'{{"sample": {_value(r.sample)}, "caller": {_value(r.caller)}, "source_file": {_value(r.source)}, '
-            f'"source_line": {_value(r.line)}, "reason": {_value(r.reason)}, "raw": {_value(r.raw)}}}')
+    return (f'{{"sample": {encode(r.sample)}, "caller": {encode(r.caller)}, "source_file": {encode(r.source)}, '
+            f'"source_line": {encode(r.line)}, "reason": {encode(r.reason)}, "raw": {encode(r.raw)}}}')
 
 
 def _records(fh, records) -> None:

@@ -46,8 +46,8 @@ CALL_COLUMNS = ("sample", "caller", "caller_frame", "frame_agrees_with_caller", 
                 "split_reads", "spanning_reads", "bam_split_reads", "bam_spanning_pairs", "bam_note",
                 "caller_fusion_name", "source_file", "source_line")
 ROW_COLUMNS = CALL_COLUMNS + KNOWLEDGE_COLUMNS
-# CALL_COLUMNS indices in the order the columns appear in a row (writers interleave them with the shared text)
-CALL_ORDER = tuple(sorted(range(len(CALL_COLUMNS)), key=lambda k: COLUMNS.index(CALL_COLUMNS[k])))
+# The writers interleave the call values with the shared text in CALL_COLUMNS order, which is therefore the
+# order of these columns in a row (tests/test_writers_fast_paths.py checks it).
 
 
 class FusionRecord(dict):
@@ -74,14 +74,37 @@ class SharedColumns:
         self.json_segments = None
 
 
-def fill_segments(segments: list, call_values, encode) -> str:
-    """A row's text: the shared pieces of its junction and verdict with its own call columns between them
-    (call_values in CALL_COLUMNS order, each passed through encode: a TSV cell or a JSON value)."""
-    out = [segments[0]]
-    for k, segment in zip(CALL_ORDER, segments[1:]):
-        out.append(encode(call_values[k]))
-        out.append(segment)
-    return "".join(out)
+def fill_segments(parts: list, call_values, encode) -> str:
+    """A row's text: the shared pieces of its junction and verdict with its own call columns between them.
+    ``parts`` holds the shared pieces at even positions; the odd ones take the row's call values (CALL_COLUMNS
+    order, which is their order in a row), each passed through encode (a TSV cell or a JSON value)."""
+    parts[1::2] = map(encode, call_values)
+    return "".join(parts)
+
+
+def interleaved(segments: list) -> list:
+    """The text between the call columns as fill_segments' ``parts``."""
+    parts = [""] * (2 * len(segments) - 1)
+    parts[0::2] = segments
+    return parts
+
+
+class TextMemo(dict):
+    """value -> its encoded text (a TSV cell or a JSON value), kept for strings: the sample, caller, file name
+    and reasons that many rows repeat are encoded once. Other values (counts, line numbers) are encoded each
+    time, so 1, 1.0 and True, which are equal keys, never share a text."""
+
+    __slots__ = ("encode",)
+
+    def __init__(self, encode):
+        super().__init__()
+        self.encode = encode
+
+    def __missing__(self, value):
+        text = self.encode(value)
+        if value.__class__ is str:
+            self[value] = text
+        return text
 
 
 class FusionRow:

@@ -8,10 +8,10 @@ import csv
 from pathlib import Path
 from typing import Iterable
 
-from .records import CALL_COLUMNS, COLUMNS, KNOWLEDGE_COLUMNS, REJECT_COLUMNS, FusionRow, fill_segments
+from .records import CALL_COLUMNS, COLUMNS, KNOWLEDGE_COLUMNS, REJECT_COLUMNS, FusionRow, fill_segments, interleaved
 
 
-def _clean(value) -> str:
+def tsv_cell(value) -> str:
     text = "" if value is None else value if type(value) is str else str(value)
     if "\t" in text or "\n" in text or "\r" in text:
         text = text.replace("\t", " ").replace("\n", " ").replace("\r", " ")
@@ -28,32 +28,33 @@ _CALL_POSITIONS = tuple(COLUMNS.index(c) for c in CALL_COLUMNS)
 _VERDICT_POSITIONS = tuple(COLUMNS.index(c) for c in KNOWLEDGE_COLUMNS)
 
 
-def tsv_line(rec, columns=COLUMNS) -> str:
+def tsv_line(rec, columns=COLUMNS, encode=tsv_cell) -> str:
     """One record (a dict, or a FusionRow) as a TSV line with its newline. Rows from records.py reuse the
     text of their junction and verdict, rendered once for all the rows that share them: a row adds only its
-    call columns (sample, reads, line) between the shared pieces."""
+    call columns (sample, reads, line) between the shared pieces. ``encode``: value -> cell, tsv_cell or a
+    records.TextMemo's lookup over it."""
     junction = getattr(rec, "junction", None)
     if junction is None or columns is not COLUMNS:
         if not isinstance(rec, dict):
             rec = rec.as_dict()
-        return "\t".join([_clean(rec.get(c, "")) for c in columns]) + "\n"
+        return "\t".join([tsv_cell(rec.get(c, "")) for c in columns]) + "\n"
     verdict = rec.verdict
-    segments = verdict.tsv_segments
-    if segments is None:
-        segments = verdict.tsv_segments = _segments(junction, verdict)
+    parts = verdict.tsv_segments
+    if parts is None:
+        parts = verdict.tsv_segments = _segments(junction, verdict)
     values = rec.call_values if isinstance(rec, FusionRow) else [rec[c] for c in CALL_COLUMNS]
-    if segments is False:  # a shared cell holds the placeholder character: cell by cell
+    if parts is False:  # a shared cell holds the placeholder character: cell by cell
         cells = _cells(junction, verdict)
         for i, value in zip(_CALL_POSITIONS, values):
-            cells[i] = _clean(value)
+            cells[i] = tsv_cell(value)
         return "\t".join(cells) + "\n"
-    return fill_segments(segments, values, _clean)
+    return fill_segments(parts, values, encode)
 
 
-def reject_tsv_line(r) -> str:
+def reject_tsv_line(r, encode=tsv_cell) -> str:
     """A model.Reject as its rejects.tsv line (REJECT_COLUMNS), as tsv_line(reject_record(r)) gives."""
-    return (f"{_clean(r.sample)}\t{_clean(r.caller)}\t{_clean(r.source)}\t{_clean(r.line)}\t{_clean(r.reason)}\t"
-            f"{_clean(r.raw)}\n")
+    return (f"{encode(r.sample)}\t{encode(r.caller)}\t{encode(r.source)}\t{encode(r.line)}\t{encode(r.reason)}\t"
+            f"{encode(r.raw)}\n")
 
 
 _HOLE = "\x00"
@@ -62,10 +63,10 @@ _HOLE = "\x00"
 def _cells(junction, verdict) -> list:
     """Every cell of the junction's rows with this verdict (call columns as the junction holds them)."""
     if junction.tsv_cells is None:
-        junction.tsv_cells = [_clean(junction.values[c]) for c in COLUMNS]
+        junction.tsv_cells = [tsv_cell(junction.values[c]) for c in COLUMNS]
     cells = junction.tsv_cells.copy()
     for i, c in zip(_VERDICT_POSITIONS, KNOWLEDGE_COLUMNS):
-        cells[i] = _clean(verdict.values[c])
+        cells[i] = tsv_cell(verdict.values[c])
     return cells
 
 
@@ -76,13 +77,13 @@ def _segments(junction, verdict):
         return False
     for i in _CALL_POSITIONS:
         cells[i] = _HOLE
-    return ("\t".join(cells) + "\n").split(_HOLE)
+    return interleaved(("\t".join(cells) + "\n").split(_HOLE))
 
 
 def tsv_header(metadata: dict, columns=COLUMNS) -> str:
     """The '## key: value' provenance lines and the column line."""
     lines = [f"## {key}: {_one_line(value)}\n" for key, value in metadata.items()]
-    return "".join(lines) + "\t".join(_clean(c) for c in columns) + "\n"
+    return "".join(lines) + "\t".join(tsv_cell(c) for c in columns) + "\n"
 
 
 def write_tsv(path: str | Path, records: Iterable[dict], metadata: dict, columns=COLUMNS) -> int:

@@ -1,0 +1,82 @@
+"""The writers' shared-text paths (issue 11 part 2) give the bytes of the plain per-column rendering: a row's
+TSV line is csv-style cells of its record dict, its JSON member is json.dumps of that dict, with or without the
+per-chunk memo of encoded strings."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from fusion_annot.model import Reject
+from fusion_annot.pipeline import annotate_file, load_resources
+from fusion_annot.writers.json import json_value, record_json, reject_json
+from fusion_annot.writers.records import CALL_COLUMNS, COLUMNS, REJECT_COLUMNS, TextMemo, output_row, reject_record
+from fusion_annot.writers.tsv import reject_tsv_line, tsv_cell, tsv_line
+
+REPO = Path(__file__).resolve().parents[1]
+COSMIC = REPO.parent / "shared" / "callers" / "fusioninspector" / "FusionInspectorPaper.COSMIC_hindsight_samples.tsv.gz"
+
+
+def plain_tsv(record: dict, columns=COLUMNS) -> str:
+    return "\t".join(tsv_cell(record.get(c, "")) for c in columns) + "\n"
+
+
+def plain_json(record: dict) -> str:
+    return json.dumps(dict(record), default=str, ensure_ascii=False)
+
+
+@pytest.fixture(scope="module")
+def cosmic(tmp_path_factory):
+    resources = load_resources("bundled")
+    result = annotate_file(str(COSMIC), str(tmp_path_factory.mktemp("cosmic")), resources, keep_annotations=True)
+    return result, resources
+
+
+def test_call_columns_are_in_row_order():
+    # fill_segments puts the call values between the shared pieces in CALL_COLUMNS order
+    assert list(CALL_COLUMNS) == sorted(CALL_COLUMNS, key=COLUMNS.index)
+
+
+def test_memo_keeps_equal_but_different_values_apart():
+    memo = TextMemo(tsv_cell)
+    assert [memo[v] for v in (1, True, 1.0, "1", None, "")] == ["1", "True", "1.0", "1", "", ""]
+    assert set(memo) == {"1", ""}  # only strings are kept
+    values = TextMemo(json_value)
+    assert [values[v] for v in (1, True, 1.0, "a\"b", None)] == ["1", "true", "1.0", '"a\\"b"', "null"]
+
+
+def test_every_row_of_a_real_aggregate_renders_as_its_record(cosmic):
+    result, resources = cosmic
+    assert len(result.annotations) > 1000 and len(result.rejects) > 0
+    cache: dict = {}
+    cell, value = TextMemo(tsv_cell).__getitem__, TextMemo(json_value).__getitem__
+    for annotation in result.annotations:
+        row = output_row(annotation, cache)
+        record = row.as_dict()
+        assert list(record) == list(COLUMNS)
+        assert tsv_line(row) == tsv_line(row, encode=cell) == plain_tsv(record)
+        assert record_json(row) == record_json(row, value) == plain_json(record)
+    for reject in result.rejects:
+        record = reject_record(reject)
+        assert reject_tsv_line(reject) == reject_tsv_line(reject, cell) == plain_tsv(record, REJECT_COLUMNS)
+        assert reject_json(reject) == reject_json(reject, value) == plain_json(record)
+
+
+def test_call_values_that_need_escaping_render_as_their_record(cosmic):
+    result, _ = cosmic
+    cache: dict = {}
+    cell, value = TextMemo(tsv_cell).__getitem__, TextMemo(json_value).__getitem__
+    awkward = 'A"B\tC\\D\nE é'
+    for annotation in result.annotations[:50]:
+        odd = replace(annotation, call=replace(annotation.call, caller_fusion_name=awkward, split_reads=3))
+        row = output_row(odd, cache)
+        record = row.as_dict()
+        assert tsv_line(row, encode=cell) == plain_tsv(record)
+        assert tsv_line(row, encode=cell).count("\t") == len(COLUMNS) - 1
+        assert record_json(row, value) == plain_json(record)
+        assert json.loads(record_json(row, value))["caller_fusion_name"] == awkward
+    reject = Reject("S1", "arriba", "in.tsv", 7, awkward, awkward)
+    assert reject_tsv_line(reject, cell) == plain_tsv(reject_record(reject), REJECT_COLUMNS)
+    assert reject_json(reject, value) == plain_json(reject_record(reject))
