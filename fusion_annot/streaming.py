@@ -112,8 +112,9 @@ def annotate_chunk(index: int, chunk: list, annotator, record_cache: dict, direc
         if keep is not None:
             keep[0].append(result)
     for body, lines in zip(_BODIES, (tsv, jsn, rejects, rejects_json, protein, cds)):
-        if lines:
-            out.path(body).write_bytes("".join(lines).encode("utf-8"))
+        if lines:  # a large buffer: the text layer encodes the lines in big blocks, with no joined copy of them
+            with open(out.path(body), "w", encoding="utf-8", newline="", buffering=1 << 20) as fh:
+                fh.writelines(lines)
     return out
 
 
