@@ -9,7 +9,7 @@ before building a Breakpoint.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, Optional
 
 # Allowed values of the fixed output vocabularies (docs/output-columns.md).
@@ -27,6 +27,37 @@ SITE_VALUES = (
 )
 
 
+def direct_init(cls):
+    """A frozen dataclass's __init__ replaced by one with the same signature that fills the instance's dict
+    directly. The generated one calls object.__setattr__ per field (3.7 us for a FusionCall, 0.8 us this way),
+    and readers build a FusionCall, two Breakpoints or a Reject per input row: cohort aggregates run to a
+    million rows. Only for classes without __post_init__ or InitVar fields (checked)."""
+    if "__post_init__" in cls.__dict__:
+        raise TypeError(f"{cls.__name__} has __post_init__: keep the dataclass __init__")
+    params, stores, namespace = [], [], {"_MISSING": MISSING}
+    for f in fields(cls):
+        if not f.init:
+            raise TypeError(f"{cls.__name__}.{f.name} is not an init field")
+        if f.default is not MISSING:
+            namespace[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        elif f.default_factory is not MISSING:
+            namespace[f"_factory_{f.name}"] = f.default_factory
+            params.append(f"{f.name}=_MISSING")
+            stores.append(f"    if {f.name} is _MISSING:\n        {f.name} = _factory_{f.name}()")
+        else:
+            params.append(f.name)
+        stores.append(f"    values[{f.name!r}] = {f.name}")
+    source = f"def __init__(self, {', '.join(params)}):\n    values = self.__dict__\n" + "\n".join(stores)
+    exec(source, namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__doc__ = cls.__init__.__doc__
+    cls.__init__ = init
+    return cls
+
+
+@direct_init
 @dataclass(frozen=True)
 class Breakpoint:
     """One side of a fusion as the caller reported it.
@@ -50,6 +81,7 @@ class Breakpoint:
     exon_range: Optional[tuple[int, int]] = None
 
 
+@direct_init
 @dataclass(frozen=True)
 class FusionCall:
     """A normalized caller row.
@@ -78,6 +110,7 @@ class FusionCall:
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
+@direct_init
 @dataclass(frozen=True)
 class Reject:
     """An input row that could not be annotated, and why."""

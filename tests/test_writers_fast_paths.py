@@ -1,15 +1,19 @@
-"""The writers' shared-text paths (issue 11 part 2) give the bytes of the plain per-column rendering: a row's
-TSV line is csv-style cells of its record dict, its JSON member is json.dumps of that dict, with or without the
-per-chunk memo of encoded strings."""
+"""The fast paths of issue 11 part 2 behave as the plain code they replace. The writers' shared-text paths give
+the bytes of the plain per-column rendering (a row's TSV line is csv-style cells of its record dict, its JSON
+member is json.dumps of that dict, with or without the per-chunk memo of encoded strings); the quicker __init__
+of the per-row model classes builds what the dataclass __init__ builds."""
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import json
+import pickle
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from fusion_annot.model import Reject
+from fusion_annot.model import Breakpoint, FusionCall, Reject
 from fusion_annot.pipeline import annotate_file, load_resources
 from fusion_annot.writers.json import json_value, record_json, reject_json
 from fusion_annot.writers.records import CALL_COLUMNS, COLUMNS, REJECT_COLUMNS, TextMemo, output_row, reject_record
@@ -80,3 +84,35 @@ def test_call_values_that_need_escaping_render_as_their_record(cosmic):
     reject = Reject("S1", "arriba", "in.tsv", 7, awkward, awkward)
     assert reject_tsv_line(reject, cell) == plain_tsv(reject_record(reject), REJECT_COLUMNS)
     assert reject_json(reject, value) == plain_json(reject_record(reject))
+
+
+@pytest.mark.parametrize("cls", [Breakpoint, FusionCall, Reject])
+def test_direct_init_builds_what_the_dataclass_init_builds(cls):
+    # model.direct_init swaps the frozen dataclass __init__ for a quicker one with the same signature
+    generated = dataclasses.dataclass(frozen=True)(type(cls.__name__, (), {
+        "__annotations__": {f.name: f.type for f in dataclasses.fields(cls)},
+        **{f.name: dataclasses.field(default=f.default, default_factory=f.default_factory,
+                                     compare=f.compare, hash=f.hash) for f in dataclasses.fields(cls)}}))
+    factories = {f.name for f in dataclasses.fields(cls) if f.default_factory is not dataclasses.MISSING}
+
+    def parameters(init):
+        return [(p.name, p.kind, None if p.name in factories else p.default)
+                for p in inspect.signature(init).parameters.values()]
+
+    assert parameters(cls.__init__) == parameters(generated.__init__)
+    required = [f.name for f in dataclasses.fields(cls)
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    values = {name: f"v{i}" for i, name in enumerate(required)}
+    ours, theirs = cls(**values), generated(**values)
+    assert vars(ours) == vars(theirs) and list(vars(ours)) == [f.name for f in dataclasses.fields(cls)]
+    assert hash(ours) == hash(cls(**values)) and ours == cls(**values)
+    for f in dataclasses.fields(cls):
+        if f.default_factory is not dataclasses.MISSING:  # a new object per instance, as the dataclass makes
+            assert getattr(ours, f.name) is not getattr(cls(**values), f.name)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(ours, required[0], "x")
+    with pytest.raises(TypeError):
+        cls(**values, not_a_field=1)
+    with pytest.raises(TypeError):
+        cls()
+    assert pickle.loads(pickle.dumps(ours)) == ours  # --threads workers hand calls back pickled
