@@ -43,12 +43,24 @@ def test_call_columns_are_in_row_order():
     assert list(CALL_COLUMNS) == sorted(CALL_COLUMNS, key=COLUMNS.index)
 
 
-def test_memo_keeps_equal_but_different_values_apart():
+def test_memo_encodes_strings_ints_and_none_as_their_encoder():
     memo = TextMemo(tsv_cell)
-    assert [memo[v] for v in (1, True, 1.0, "1", None, "")] == ["1", "True", "1.0", "1", "", ""]
-    assert set(memo) == {"1", ""}  # only strings are kept
+    assert [memo[v] for v in (1, "1", None, "", 'a"b', 1)] == ["1", "1", "", "", 'a\\"b', "1"]
+    assert set(memo) == {1, "1", "", 'a"b'}  # strings and ints are kept, None is not
     values = TextMemo(json_value)
-    assert [values[v] for v in (1, True, 1.0, "a\"b", None)] == ["1", "true", "1.0", '"a\\"b"', "null"]
+    assert [values[v] for v in (1, "1", 'a"b', None)] == ["1", '"1"', '"a\\"b"', "null"]
+
+
+def test_counts_reach_the_memo_as_int_or_text(cosmic):
+    # the memo would give True the text of 1: output_row hands it counts as int, or str for anything else
+    result, _ = cosmic
+    annotation = result.annotations[0]
+    cell = TextMemo(tsv_cell).__getitem__
+    tsv_line(output_row(replace(annotation, call=replace(annotation.call, split_reads=1)), {}), encode=cell)
+    for odd in (True, 1.0):
+        row = output_row(replace(annotation, call=replace(annotation.call, split_reads=odd)), {})
+        assert row.as_dict()["split_reads"] == str(odd)
+        assert tsv_line(row, encode=cell).split("\t")[COLUMNS.index("split_reads")] == str(odd)
 
 
 def test_every_row_of_a_real_aggregate_renders_as_its_record(cosmic):

@@ -40,6 +40,11 @@ def _v(x):
     return "" if x is None else x
 
 
+def _count(x):
+    """A read count as int, or as text when a reader gave something else (the writers' TextMemo keys on it)."""
+    return x if x.__class__ is int else "" if x is None else str(x)
+
+
 # Columns that come from the row itself (sample, reads, line) or from the per-sample knowledge step; every other
 # column depends only on the junction's annotation and is worked out once per junction (JunctionColumns).
 CALL_COLUMNS = ("sample", "caller", "caller_frame", "frame_agrees_with_caller", "gene5_original", "gene3_original",
@@ -90,9 +95,11 @@ def interleaved(segments: list) -> list:
 
 
 class TextMemo(dict):
-    """value -> its encoded text (a TSV cell or a JSON value), kept for strings: the sample, caller, file name
-    and reasons that many rows repeat are encoded once. Other values (counts, line numbers) are encoded each
-    time, so 1, 1.0 and True, which are equal keys, never share a text."""
+    """value -> its encoded text (a TSV cell or a JSON value), kept for strings and ints: the sample, caller,
+    file name, reasons and read counts that many rows repeat are encoded once, by a lookup in C.
+
+    Only for str, int and None values: a value of another type that equals a kept int (True and 1, 3.0 and 3)
+    would be given the int's text. output_row passes counts as int or str, and a Reject's line is an int."""
 
     __slots__ = ("encode",)
 
@@ -102,7 +109,8 @@ class TextMemo(dict):
 
     def __missing__(self, value):
         text = self.encode(value)
-        if value.__class__ is str:
+        kind = value.__class__
+        if kind is str or kind is int:
             self[value] = text
         return text
 
@@ -143,8 +151,9 @@ def output_row(a: FusionAnnotation, cache: Optional[dict] = None) -> FusionRow:
     call, support = a.call, a.support
     return FusionRow(junction, verdict, (
         call.sample, call.caller, _v(call.caller_frame), _agreement(call.caller_frame, a.frame.frame),
-        _original(call, "5", a.gene5), _original(call, "3", a.gene3), _v(call.split_reads), _v(call.spanning_reads),
-        _v(support.split_reads) if support else "", _v(support.spanning_pairs) if support else "",
+        _original(call, "5", a.gene5), _original(call, "3", a.gene3), _count(call.split_reads),
+        _count(call.spanning_reads), _count(support.split_reads) if support else "",
+        _count(support.spanning_pairs) if support else "",
         support.note if support else "", call.caller_fusion_name, call.source, call.line,
     ))
 
