@@ -23,6 +23,18 @@ from .transcript_choice import is_refseq
 from .symbols import ambiguity_reason, load_synonyms, resolve_call_symbols
 
 _new_annotation = object.__new__
+# what readers of breakend formats (VCF, BEDPE, SQUID, pbfusion) note in extra for the annotator to orient a call
+_ORIENTATION_HINTS = ("oriented_by", "retained", "candidate_genes")
+_NO_HINTS = (id(None),) * len(_ORIENTATION_HINTS)
+
+
+def _hint_ids(extra) -> tuple:
+    """Identities of a call's orientation hints (part of the per-row junction key). A row of a tabular file
+    whose columns include none of them (readers.fields.RowExtra.lacks) has none: one check, not a lookup each."""
+    lacks = getattr(extra, "lacks", None)
+    if lacks is not None and lacks(_ORIENTATION_HINTS):
+        return _NO_HINTS
+    return tuple(id(extra.get(name)) for name in _ORIENTATION_HINTS)
 
 MAX_TRANSCRIPT_PAIRS = 64
 # Isoforms per side weighed for the best pair (a gene has at most a few dozen coding isoforms; TTN-sized lists
@@ -71,21 +83,16 @@ class Annotator:
 
     # ------------------------------------------------------------------ public
     def annotate_all(self, items: Iterable[Union[FusionCall, Reject]]) -> Iterator[Union[FusionAnnotation, Reject]]:
-        items = list(items)
-        self.reference.prefetch(  # symbols and gene IDs in a few bulk queries, not one query per name
-            g for it in items if isinstance(it, FusionCall)
-            for g in (it.five_prime.gene, it.three_prime.gene, it.five_prime.gene_id, it.three_prime.gene_id) if g
-        )
         # rows of one file that share their Breakpoint objects (readers parse each distinct locus once) find their
         # junction by identity first; the items list keeps those objects alive, so their ids stay unique
+        items = list(items)
         by_identity: dict = {}
         for item in items:
             if isinstance(item, Reject):
                 yield item
                 continue
             local = (id(item.five_prime), id(item.three_prime), item.caller, item.orientation, item.level,
-                     item.junction_model, id(item.extra.get("oriented_by")), id(item.extra.get("retained")),
-                     id(item.extra.get("candidate_genes")))
+                     item.junction_model, _hint_ids(item.extra))
             outcome = by_identity.get(local)
             if outcome is None:
                 outcome = by_identity[local] = self._geometry(item)

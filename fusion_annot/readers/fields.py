@@ -180,6 +180,10 @@ class RowExtra(Mapping):
         value = self._fields[i]
         return default if value in ("", ".") else value
 
+    def lacks(self, names) -> bool:
+        """True when the file has none of these columns (so the row has none of them either)."""
+        return self._index.keys().isdisjoint(names)
+
     def __iter__(self):
         fields = self._fields
         return (name for name, i in self._index.items() if fields[i] not in ("", "."))
