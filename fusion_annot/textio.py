@@ -29,7 +29,7 @@ def numbered_lines(path: str | Path) -> Iterator[tuple[int, str]]:
     try:
         with open_text(path) as fh:
             for number, line in enumerate(fh, start=1):
-                yield number, line.rstrip("\n").rstrip("\r")
+                yield number, line.rstrip("\r\n")  # universal newlines: a line ends in at most one '\n'
     except (OSError, EOFError, zlib.error) as exc:  # truncated or corrupt gzip
         raise InputError(str(path), 0, f"cannot read file: {exc}") from None
 

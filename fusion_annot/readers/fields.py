@@ -87,9 +87,8 @@ def gene_or_none(value: str) -> Optional[str]:
     return None if name is None or name in _NO_GENE else name
 
 
-def count(value: str) -> Optional[int]:
-    """A read count; '', '.', 'NA', '-' -> None; '12.00' -> 12."""
-    return to_int(value)
+# A read count; '', '.', 'NA', '-' -> None; '12.00' -> 12 (to_int itself: readers call it twice per row).
+count = to_int
 
 
 def count_sum(*values: str) -> Optional[int]:
@@ -148,7 +147,7 @@ def open_table(
 
 def _rows(lines, n_columns: int, delimiter: str) -> Iterator[tuple[int, list[str], str]]:
     for number, line in lines:
-        if not line.strip():
+        if not line or line.isspace():  # blank (isspace: no stripped copy of every row)
             continue
         fields = line.split(delimiter)
         if len(fields) < n_columns:

@@ -72,28 +72,28 @@ def read_left_right(path: str, sample: str, caller: str) -> Iterator[Union[Fusio
     extra_index = {n: i for n, i in index.items() if n not in _USED and n not in _BULKY}
     n_columns = len(columns)
     # An aggregate repeats the same partners and breakpoints in many rows: each distinct (gene, locus) text is
-    # parsed once, and its rows share one (immutable) Breakpoint.
-    sides: dict = {}
+    # parsed once, and its rows share one (immutable) Breakpoint. Texts that do not parse keep their error.
+    parsed_sides = {"Left": {}, "Right": {}}
+    side_errors: dict = {}
 
-    def side(gene_value: str, locus_value: str, label: str) -> Breakpoint:
+    def parse_side(gene_value: str, locus_value: str, label: str) -> Breakpoint:
         key = (gene_value, locus_value, label)
-        parsed = sides.get(key)
-        if parsed is None:
+        error = side_errors.get(key)
+        if error is None:
             try:
-                parsed = _side(gene_value, locus_value, label)
+                parsed = parsed_sides[label][gene_value, locus_value] = _side(gene_value, locus_value, label)
+                return parsed
             except ValueError as exc:
-                parsed = exc
-            sides[key] = parsed
-        if isinstance(parsed, ValueError):
-            raise parsed
-        return parsed
+                error = side_errors[key] = exc
+        raise error
 
+    left, right = parsed_sides["Left"], parsed_sides["Right"]
     for line, fields, raw in rows:
         row_sample = fields[i_sample].strip() if i_sample >= 0 else ""
         row_sample = row_sample or sample
         try:
-            five = side(fields[i_lgene], fields[i_lbp], "Left")
-            three = side(fields[i_rgene], fields[i_rbp], "Right")
+            five = left.get((fields[i_lgene], fields[i_lbp])) or parse_side(fields[i_lgene], fields[i_lbp], "Left")
+            three = right.get((fields[i_rgene], fields[i_rbp])) or parse_side(fields[i_rgene], fields[i_rbp], "Right")
         except ValueError as exc:
             yield reject(row_sample, caller, path, line, f"{exc}{truncation_note(raw, n_columns)}", raw)
             continue
