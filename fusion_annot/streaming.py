@@ -91,7 +91,8 @@ def annotate_chunk(index: int, chunk: list, annotator, record_cache: dict, direc
             if lacks_bundled_reference(result.reason):
                 out.rejected_not_in_reference += 1
             rejects.append(reject_tsv_line(result, cell))
-            rejects_json.append(",\n " + reject_json(result, value))
+            rejects_json.append(",\n ")  # a separate piece: no copy of the member to prefix it
+            rejects_json.append(reject_json(result, value))
             if keep is not None:
                 keep[1].append(result)
             continue
@@ -102,7 +103,8 @@ def annotate_chunk(index: int, chunk: list, annotator, record_cache: dict, direc
         out.samples.add(result.call.sample)
         row = output_row(result, record_cache)
         tsv.append(tsv_line(row, encode=cell))
-        jsn.append(",\n " + record_json(row, value))
+        jsn.append(",\n ")
+        jsn.append(record_json(row, value))
         frame = result.frame
         if frame.fusion_cds:
             out.has_sequences = True

@@ -41,6 +41,7 @@ def cosmic(tmp_path_factory):
 def test_call_columns_are_in_row_order():
     # fill_segments puts the call values between the shared pieces in CALL_COLUMNS order
     assert list(CALL_COLUMNS) == sorted(CALL_COLUMNS, key=COLUMNS.index)
+    assert CALL_COLUMNS[-1] == "source_line"  # rendered without the memo (new on every row)
 
 
 def test_memo_encodes_strings_ints_and_none_as_their_encoder():

@@ -53,8 +53,10 @@ def record_json(rec, encode=json_value) -> str:
 
 def reject_json(r, encode=json_value) -> str:
     """A model.Reject as its JSON member, as record_json(reject_record(r)) gives."""
+    line = r.line
+    line = int.__repr__(line) if line.__class__ is int else encode(line)  # new on every row: never worth a memo
     return (f'{{"sample": {encode(r.sample)}, "caller": {encode(r.caller)}, "source_file": {encode(r.source)}, '
-            f'"source_line": {encode(r.line)}, "reason": {encode(r.reason)}, "raw": {encode(r.raw)}}}')
+            f'"source_line": {line}, "reason": {encode(r.reason)}, "raw": {encode(r.raw)}}}')
 
 
 def _records(fh, records) -> None:

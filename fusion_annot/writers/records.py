@@ -83,7 +83,9 @@ def fill_segments(parts: list, call_values, encode) -> str:
     """A row's text: the shared pieces of its junction and verdict with its own call columns between them.
     ``parts`` holds the shared pieces at even positions; the odd ones take the row's call values (CALL_COLUMNS
     order, which is their order in a row), each passed through encode (a TSV cell or a JSON value)."""
-    parts[1::2] = map(encode, call_values)
+    parts[1:-2:2] = map(encode, call_values[:-1])
+    line = call_values[-1]  # source_line, the last call column: new on every row, so never worth a memo
+    parts[-2] = int.__repr__(line) if line.__class__ is int else encode(line)
     return "".join(parts)
 
 
@@ -151,7 +153,7 @@ def output_row(a: FusionAnnotation, cache: Optional[dict] = None) -> FusionRow:
     call, support = a.call, a.support
     return FusionRow(junction, verdict, (
         call.sample, call.caller, _v(call.caller_frame), _agreement(call.caller_frame, a.frame.frame),
-        _original(call, "5", a.gene5), _original(call, "3", a.gene3), _count(call.split_reads),
+        *_originals(call, a), _count(call.split_reads),
         _count(call.spanning_reads), _count(support.split_reads) if support else "",
         _count(support.spanning_pairs) if support else "",
         support.note if support else "", call.caller_fusion_name, call.source, call.line,
@@ -252,6 +254,18 @@ def _isoform_columns(a: FusionAnnotation) -> dict:
         "isoform_pairs": f"{best.pairs_in_frame} of {best.pairs_evaluated} in frame",
     })
     return rec
+
+
+_ORIGINAL_KEYS = ("gene5_original", "gene3_original")
+
+
+def _originals(call, a: FusionAnnotation) -> tuple[str, str]:
+    """gene5_original and gene3_original. A row of a tabular file whose columns include neither
+    (readers.fields.RowExtra.lacks) has neither: symbol resolution replaces such rows' extra with a dict."""
+    lacks = getattr(call.extra, "lacks", None)
+    if lacks is not None and lacks(_ORIGINAL_KEYS):
+        return "", ""
+    return _original(call, "5", a.gene5), _original(call, "3", a.gene3)
 
 
 def _original(call, side: str, gene: str) -> str:

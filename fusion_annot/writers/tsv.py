@@ -53,8 +53,9 @@ def tsv_line(rec, columns=COLUMNS, encode=tsv_cell) -> str:
 
 def reject_tsv_line(r, encode=tsv_cell) -> str:
     """A model.Reject as its rejects.tsv line (REJECT_COLUMNS), as tsv_line(reject_record(r)) gives."""
-    return (f"{encode(r.sample)}\t{encode(r.caller)}\t{encode(r.source)}\t{encode(r.line)}\t{encode(r.reason)}\t"
-            f"{encode(r.raw)}\n")
+    line = r.line
+    line = int.__repr__(line) if line.__class__ is int else encode(line)  # new on every row: never worth a memo
+    return f"{encode(r.sample)}\t{encode(r.caller)}\t{encode(r.source)}\t{line}\t{encode(r.reason)}\t{encode(r.raw)}\n"
 
 
 _HOLE = "\x00"
