@@ -18,9 +18,10 @@ from typing import Iterable, Optional
 from .buildcheck import position_problem
 from .model import Reject
 from .writers.fasta import write_fasta_record
-from .writers.json import json_value, record_json, reject_json
-from .writers.records import COLUMNS, REJECT_COLUMNS, TextMemo, output_row
-from .writers.tsv import tsv_cell, reject_tsv_line, tsv_header, tsv_line
+from .writers.json import reject_json
+from .writers.records import COLUMNS, REJECT_COLUMNS, output_row
+from .writers.rendering import ChunkRenderer
+from .writers.tsv import reject_tsv_line, tsv_header
 
 # Rows annotated per chunk: the reference answers each chunk's gene names in a few bulk queries.
 CHUNK_ROWS = 20_000
@@ -82,8 +83,8 @@ def annotate_chunk(index: int, chunk: list, annotator, record_cache: dict, direc
         supported = iter(add_support([r for r in results if not isinstance(r, Reject)]))
         results = [r if isinstance(r, Reject) else next(supported) for r in results]
     tsv, jsn, rejects, rejects_json, protein, cds = ([] for _ in _BODIES)
-    # the chunk's repeated strings (sample, caller, file, reasons) encoded once
-    cell, value = TextMemo(tsv_cell).__getitem__, TextMemo(json_value).__getitem__
+    renderer = ChunkRenderer()  # the text rows of this chunk share, and its repeated values encoded once
+    cell, value = renderer.cell, renderer.value
     last_call = None
     for result in results:
         if isinstance(result, Reject):
@@ -102,9 +103,10 @@ def annotate_chunk(index: int, chunk: list, annotator, record_cache: dict, direc
             last_call = result.call
         out.samples.add(result.call.sample)
         row = output_row(result, record_cache)
-        tsv.append(tsv_line(row, encode=cell))
+        tsv_text, json_text = renderer.render(row)
+        tsv.append(tsv_text)
         jsn.append(",\n ")
-        jsn.append(record_json(row, value))
+        jsn.append(json_text)
         frame = result.frame
         if frame.fusion_cds:
             out.has_sequences = True

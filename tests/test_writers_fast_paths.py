@@ -16,6 +16,7 @@ import pytest
 from fusion_annot.model import Breakpoint, FusionCall, Reject
 from fusion_annot.pipeline import annotate_file, load_resources
 from fusion_annot.writers.json import json_value, record_json, reject_json
+from fusion_annot.writers.rendering import ChunkRenderer
 from fusion_annot.writers.records import CALL_COLUMNS, COLUMNS, REJECT_COLUMNS, TextMemo, output_row, reject_record
 from fusion_annot.writers.tsv import reject_tsv_line, tsv_cell, tsv_line
 
@@ -42,6 +43,8 @@ def test_call_columns_are_in_row_order():
     # fill_segments puts the call values between the shared pieces in CALL_COLUMNS order
     assert list(CALL_COLUMNS) == sorted(CALL_COLUMNS, key=COLUMNS.index)
     assert CALL_COLUMNS[-1] == "source_line"  # rendered without the memo (new on every row)
+    # rendering.ChunkRenderer's holes: sample first, the two read counts side by side, the line last
+    assert [CALL_COLUMNS.index(c) for c in ("sample", "split_reads", "spanning_reads", "source_line")] == [0, 6, 7, 13]
 
 
 def test_memo_encodes_strings_ints_and_none_as_their_encoder():
@@ -81,15 +84,36 @@ def test_every_row_of_a_real_aggregate_renders_as_its_record(cosmic):
         assert reject_json(reject) == reject_json(reject, value) == plain_json(record)
 
 
+def test_chunk_renderer_gives_each_rows_own_text(cosmic):
+    # rows of one junction and verdict differ in sample, counts and line; a small template budget also
+    # exercises the rows rendered without a template
+    result, _ = cosmic
+    for budget in (4096, 3):
+        renderer, cache = ChunkRenderer(max_templates=budget), {}
+        for annotation in result.annotations:
+            row = output_row(annotation, cache)
+            record = row.as_dict()
+            assert renderer.render(row) == (plain_tsv(record), plain_json(record))
+        assert len(renderer._templates) <= budget
+    renderer, cache = ChunkRenderer(), {}
+    annotation = result.annotations[0]
+    for sample, split, line in (("S1", 3, 10), ("S2", None, 11), ("S1", 3, 12), ("S3", 0, 13)):
+        call = replace(annotation.call, sample=sample, split_reads=split, line=line)
+        row = output_row(replace(annotation, call=call), cache)
+        assert renderer.render(row) == (plain_tsv(row.as_dict()), plain_json(row.as_dict()))
+
+
 def test_call_values_that_need_escaping_render_as_their_record(cosmic):
     result, _ = cosmic
     cache: dict = {}
     cell, value = TextMemo(tsv_cell).__getitem__, TextMemo(json_value).__getitem__
     awkward = 'A"B\tC\\D\nE é'
+    renderer = ChunkRenderer()
     for annotation in result.annotations[:50]:
         odd = replace(annotation, call=replace(annotation.call, caller_fusion_name=awkward, split_reads=3))
         row = output_row(odd, cache)
         record = row.as_dict()
+        assert renderer.render(row) == renderer.render(row) == (plain_tsv(record), plain_json(record))
         assert tsv_line(row, encode=cell) == plain_tsv(record)
         assert tsv_line(row, encode=cell).count("\t") == len(COLUMNS) - 1
         assert record_json(row, value) == plain_json(record)

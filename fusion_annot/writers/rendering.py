@@ -1,0 +1,74 @@
+"""The TSV line and JSON member of each output row of a chunk, rendered from text shared between rows.
+
+tsv_line and record_json already reuse the text of a row's junction and verdict and encode only its 14 call
+columns. Within one input file most of those 14 repeat too (caller, file, the caller's fusion name and frame,
+symbols as the caller wrote them, the empty --bam columns): only the sample, the two read counts and the line
+number change from row to row. ChunkRenderer keeps, per verdict and those repeated values, the row's text with
+four holes, so a row costs four encoded values and one join per format.
+"""
+from __future__ import annotations
+
+from .json import json_value, record_json
+from .records import CALL_COLUMNS, FusionRow, TextMemo
+from .tsv import tsv_cell, tsv_line
+
+# the call columns that change from row to row of one file (holes in the shared text)
+_PER_ROW = tuple(CALL_COLUMNS.index(c) for c in ("sample", "split_reads", "spanning_reads", "source_line"))
+_SAMPLE, _SPLIT, _SPANNING, _LINE = _PER_ROW
+# the others, by which the texts with holes are kept: in CALL_COLUMNS order, between the per-row ones
+# (tests/test_writers_fast_paths.py checks the order this relies on)
+_REPEATED = (slice(_SAMPLE + 1, _SPLIT), slice(_SPANNING + 1, _LINE))
+
+
+class ChunkRenderer:
+    """TSV lines and JSON members of one chunk's rows. Memory: at most ``max_templates`` texts with holes (a
+    few kB each) for the chunk; rows past that are rendered by tsv_line and record_json."""
+
+    def __init__(self, max_templates: int = 4096):
+        self.cell = TextMemo(tsv_cell).__getitem__  # value -> TSV cell, strings and ints kept
+        self.value = TextMemo(json_value).__getitem__  # value -> JSON text
+        self._templates: dict = {}
+        self._max_templates = max_templates
+
+    def render(self, row) -> tuple[str, str]:
+        """(TSV line with its newline, JSON member) of one output row (records.FusionRow)."""
+        if row.__class__ is not FusionRow:
+            return tsv_line(row, encode=self.cell), record_json(row, self.value)
+        values = row.call_values
+        key = (id(row.verdict), values[_REPEATED[0]], values[_REPEATED[1]])
+        templates = self._templates.get(key)
+        if templates is None:
+            tsv_text, json_text = tsv_line(row, encode=self.cell), record_json(row, self.value)
+            verdict = row.verdict
+            if (len(self._templates) < self._max_templates and verdict.tsv_segments
+                    and verdict.json_segments):  # False: shared text holds the placeholder, rendered cell by cell
+                # the verdict (kept by the process-wide record cache) keeps its id unique while the key lives
+                self._templates[key] = (_with_holes(verdict.tsv_segments, values, self.cell),
+                                        _with_holes(verdict.json_segments, values, self.value))
+            return tsv_text, json_text
+        tsv_parts, json_parts = templates
+        line = values[_LINE]
+        line = int.__repr__(line) if line.__class__ is int else None
+        cell, value = self.cell, self.value
+        sample, split, spanning = values[_SAMPLE], values[_SPLIT], values[_SPANNING]
+        tsv_parts[1], tsv_parts[3], tsv_parts[5] = cell(sample), cell(split), cell(spanning)
+        tsv_parts[7] = line if line is not None else cell(values[_LINE])
+        json_parts[1], json_parts[3], json_parts[5] = value(sample), value(split), value(spanning)
+        json_parts[7] = line if line is not None else value(values[_LINE])
+        return "".join(tsv_parts), "".join(json_parts)
+
+
+def _with_holes(parts: list, values: tuple, encode) -> list:
+    """A verdict's shared text (records.fill_segments' ``parts``) with the repeated call values filled in and
+    the per-row ones left as holes: [text, hole, text, hole, text, hole, text, hole, text]."""
+    out, current = [], [parts[0]]
+    for k, value in enumerate(values):
+        if k in _PER_ROW:
+            out.append("".join(current))
+            out.append("")
+            current = []
+        else:
+            current.append(encode(value))
+        current.append(parts[2 * k + 2])
+    out.append("".join(current))
+    return out
