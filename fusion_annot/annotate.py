@@ -71,8 +71,8 @@ class Annotator:
     _best_cache: dict = field(default_factory=dict, repr=False)
     _models: dict = field(default_factory=dict, repr=False)
     _geometry_cache: dict = field(default_factory=dict, repr=False)
-    # interpret's verdict per (junction annotation, what the verdict reads of the row): never shared between
-    # samples, whose knowledge inputs (tumour type, variants) differ
+    # interpret's verdict per (junction annotation, what the verdict reads of the row): shared only by annotators
+    # whose knowledge inputs (tumour type, age, thresholds, variants) are the same (pipeline.Resources.annotator)
     _knowledge_cache: dict = field(default_factory=dict, repr=False)
 
     def synonyms(self):

@@ -37,15 +37,19 @@ class Resources:
     refseq: Optional[dict] = None  # RefSeq -> Ensembl transcript (--mane-summary)
     # Results that depend only on the reference and these resources (breakpoint -> transcript sides, domains,
     # best isoform pair, a junction's whole annotation before the knowledge step, drawn diagrams), shared by
-    # every sample a process annotates: a junction seen in many samples is worked out once. Per-sample knowledge (tumour type, variants) is never cached here.
+    # every sample a process annotates: a junction seen in many samples is worked out once. Verdicts are shared
+    # only between samples with the same knowledge inputs (make_interpreter's shared_as: tumour type, age,
+    # thresholds; never with resistance variants).
     caches: dict = field(default_factory=dict)
 
     def annotator(self, transcripts: str = "canonical", interpret=None) -> Annotator:
         shared = {name: self.caches.setdefault(name, {}) for name in ("sides", "domains", "best", "geometry")}
+        shared_as = getattr(interpret, "shared_as", None)
+        verdicts = self.caches.setdefault(shared_as, {}) if shared_as is not None else {}
         return Annotator(self.reference, self.domain_table, transcripts=transcripts, genome=self.genome,
                          interpret=interpret, preferred=self.preferred, refseq=self.refseq,
                          _side_cache=shared["sides"], _domain_cache=shared["domains"], _best_cache=shared["best"],
-                         _geometry_cache=shared["geometry"])
+                         _geometry_cache=shared["geometry"], _knowledge_cache=verdicts)
 
 
 def load_resources(reference: str = "bundled", domains: Optional[str] = None, genome: Optional[str] = None,
@@ -132,6 +136,9 @@ def make_interpreter(resources: Resources, variants=(), tumor_type: Optional[str
         return interpret(annotation, resources.knowledge, variants, tumor_type=tumor_type or None, age=age, policy=policy)
 
     _interpret.evidence_of = lambda call: evidence_key(call, thresholds)
+    # Samples annotated with the same knowledge inputs get the same verdict for the same junction and evidence:
+    # their annotators share one verdict cache (Resources.caches). Resistance variants are a sample's own.
+    _interpret.shared_as = None if variants else ("verdicts", tumor_type or None, age, thresholds)
     return _interpret
 
 
