@@ -326,11 +326,12 @@ class _FileJob:
         annotator = resources.annotator(self.transcripts, make_interpreter(resources, self.variants, self.tumor_type,
                                                                              self.age, self.policy))
         record_cache = resources.caches.setdefault("records", {})
-        outputs = []
+        outputs, templates = [], {}
         for index, chunk in enumerate(streaming.chunks(items)):
             if share is not None and index % share[1] != share[0]:
                 continue
-            outputs.append(streaming.annotate_chunk(index, chunk, annotator, record_cache, self.work_dir, keep, add_support))
+            outputs.append(streaming.annotate_chunk(index, chunk, annotator, record_cache, self.work_dir, keep, add_support,
+                                                    templates))
         if not outputs and share is None:  # an input with no rows still gets its (empty) outputs
             outputs.append(streaming.ChunkOutput(0, self.work_dir))
         return outputs

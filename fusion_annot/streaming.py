@@ -62,10 +62,12 @@ class ChunkOutput:
 
 
 def annotate_chunk(index: int, chunk: list, annotator, record_cache: dict, directory: str,
-                   keep: Optional[tuple[list, list]] = None, add_support=None) -> ChunkOutput:
+                   keep: Optional[tuple[list, list]] = None, add_support=None,
+                   templates: Optional[dict] = None) -> ChunkOutput:
     """Annotate one chunk and write its body files. ``keep``: (annotations, rejects) lists to extend, when the
     caller needs the objects (VCF, HTML, the Python API). ``add_support``: annotations -> annotations with
-    read counts (--bam)."""
+    read counts (--bam). ``templates``: the row texts with holes of this file's earlier chunks
+    (writers.rendering.ChunkRenderer)."""
     out = ChunkOutput(index, directory, rows_read=len(chunk))
     distinct = out.distinct_calls
     # rows that share their Breakpoint objects (readers parse each distinct locus once) are one junction: they
@@ -83,7 +85,7 @@ def annotate_chunk(index: int, chunk: list, annotator, record_cache: dict, direc
         supported = iter(add_support([r for r in results if not isinstance(r, Reject)]))
         results = [r if isinstance(r, Reject) else next(supported) for r in results]
     tsv, jsn, rejects, rejects_json, protein, cds = ([] for _ in _BODIES)
-    renderer = ChunkRenderer()  # the text rows of this chunk share, and its repeated values encoded once
+    renderer = ChunkRenderer(templates)  # the text rows of this chunk share, and its repeated values encoded once
     cell, value = renderer.cell, renderer.value
     last_call = None
     for result in results:

@@ -88,6 +88,7 @@ def read_left_right(path: str, sample: str, caller: str) -> Iterator[Union[Fusio
         raise error
 
     left, right = parsed_sides["Left"], parsed_sides["Right"]
+    source = str(path)
     for line, fields, raw in rows:
         row_sample = fields[i_sample].strip() if i_sample >= 0 else ""
         row_sample = row_sample or sample
@@ -100,7 +101,7 @@ def read_left_right(path: str, sample: str, caller: str) -> Iterator[Union[Fusio
         yield FusionCall(
             sample=row_sample,
             caller=caller,
-            source=str(path),
+            source=source,
             line=line,
             five_prime=five,
             three_prime=three,

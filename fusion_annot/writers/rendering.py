@@ -8,6 +8,8 @@ four holes, so a row costs four encoded values and one join per format.
 """
 from __future__ import annotations
 
+from typing import Optional
+
 from .json import json_value, record_json
 from .records import CALL_COLUMNS, FusionRow, TextMemo
 from .tsv import tsv_cell, tsv_line
@@ -21,13 +23,14 @@ _REPEATED = (slice(_SAMPLE + 1, _SPLIT), slice(_SPANNING + 1, _LINE))
 
 
 class ChunkRenderer:
-    """TSV lines and JSON members of one chunk's rows. Memory: at most ``max_templates`` texts with holes (a
-    few kB each) for the chunk; rows past that are rendered by tsv_line and record_json."""
+    """TSV lines and JSON members of one chunk's rows. ``templates``: the texts with holes, a dict shared by
+    the chunks of one file; at most ``max_templates`` of them (a few kB each), rows past that are rendered by
+    tsv_line and record_json. The memo of encoded values is the chunk's own."""
 
-    def __init__(self, max_templates: int = 4096):
+    def __init__(self, templates: Optional[dict] = None, max_templates: int = 4096):
         self.cell = TextMemo(tsv_cell).__getitem__  # value -> TSV cell, strings and ints kept
         self.value = TextMemo(json_value).__getitem__  # value -> JSON text
-        self._templates: dict = {}
+        self._templates: dict = {} if templates is None else templates
         self._max_templates = max_templates
 
     def render(self, row) -> tuple[str, str]:
