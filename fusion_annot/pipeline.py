@@ -326,12 +326,17 @@ class _FileJob:
         annotator = resources.annotator(self.transcripts, make_interpreter(resources, self.variants, self.tumor_type,
                                                                              self.age, self.policy))
         record_cache = resources.caches.setdefault("records", {})
-        outputs, templates = [], {}
+        outputs, templates, held = [], {}, 0
         for index, chunk in enumerate(streaming.chunks(items)):
             if share is not None and index % share[1] != share[0]:
                 continue
-            outputs.append(streaming.annotate_chunk(index, chunk, annotator, record_cache, self.work_dir, keep, add_support,
-                                                    templates))
+            output = streaming.annotate_chunk(index, chunk, annotator, record_cache, self.work_dir, keep, add_support,
+                                              templates)
+            if share is not None or held + output.text_size > streaming.MEMORY_BUDGET:
+                output.spill()  # a worker hands back counts only; past the budget, bodies go to the work directory
+            else:
+                held += output.text_size
+            outputs.append(output)
         if not outputs and share is None:  # an input with no rows still gets its (empty) outputs
             outputs.append(streaming.ChunkOutput(0, self.work_dir))
         return outputs

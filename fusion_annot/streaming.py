@@ -1,9 +1,10 @@
 """Rows streamed from a reader through the annotator into one sample's output files.
 
-A file is annotated in chunks of CHUNK_ROWS rows. Each chunk's output rows go to body files in a work
-directory as they are made; once the whole input has been read (and has passed its checks) the bodies are
-joined, in input order, under the provenance headers, which carry the row counts. Memory is bounded by a
-chunk and by the distinct junctions, whatever the file's length; the chunks of one file can be annotated in
+A file is annotated in chunks of CHUNK_ROWS rows. Each chunk's output text is held in memory, or, past
+MEMORY_BUDGET characters for the file (and always in --threads workers), written to body files in a work
+directory; once the whole input has been read (and has passed its checks) the bodies are joined, in input
+order, under the provenance headers, which carry the row counts. Memory is bounded by that budget, a chunk
+and the distinct junctions, whatever the file's length; the chunks of one file can be annotated in
 several processes (``--threads``) and still give the same bytes.
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
@@ -23,8 +25,11 @@ from .writers.records import COLUMNS, REJECT_COLUMNS, output_row
 from .writers.rendering import ChunkRenderer
 from .writers.tsv import reject_tsv_line, tsv_header
 
-# Rows annotated per chunk: the reference answers each chunk's gene names in a few bulk queries.
+# Rows annotated per chunk: a chunk's rows, annotations and text are held at once.
 CHUNK_ROWS = 20_000
+# Output text a file's chunks keep in memory before they write their bodies to the work directory (characters;
+# the 57k-row C4 aggregate makes about 105 million): below it each output is written once, from memory.
+MEMORY_BUDGET = 128 * 2**20
 _BODIES = ("tsv", "json", "rejects", "rejects_json", "protein", "cds")
 
 
@@ -56,9 +61,19 @@ class ChunkOutput:
     # (5' breakpoint, 3' breakpoint) -> first call, for the build check (None: a position past a chromosome end)
     distinct_calls: dict = field(default_factory=dict)
     has_sequences: bool = False  # any fusion CDS: FASTA bodies written
+    # body -> its lines, while they are held in memory (spill() writes them to the body files)
+    bodies: dict = field(default_factory=dict)
+    text_size: int = 0  # characters held in bodies
 
     def path(self, body: str) -> Path:
         return Path(self.directory) / f"chunk{self.index:06d}.{body}"
+
+    def spill(self) -> None:
+        """Write the bodies held in memory to their files (a worker process hands back only the counts)."""
+        for body, lines in self.bodies.items():
+            with _open_text_output(self.path(body)) as fh:
+                fh.writelines(lines)
+        self.bodies, self.text_size = {}, 0
 
 
 def annotate_chunk(index: int, chunk: list, annotator, record_cache: dict, directory: str,
@@ -117,11 +132,14 @@ def annotate_chunk(index: int, chunk: list, annotator, record_cache: dict, direc
             _fasta(protein, result, "protein")
         if keep is not None:
             keep[0].append(result)
-    for body, lines in zip(_BODIES, (tsv, jsn, rejects, rejects_json, protein, cds)):
-        if lines:  # a large buffer: the text layer encodes the lines in big blocks, with no joined copy of them
-            with open(out.path(body), "w", encoding="utf-8", newline="", buffering=1 << 20) as fh:
-                fh.writelines(lines)
+    out.bodies = {body: lines for body, lines in zip(_BODIES, (tsv, jsn, rejects, rejects_json, protein, cds)) if lines}
+    out.text_size = sum(sum(map(len, lines)) for lines in out.bodies.values())
     return out
+
+
+def _open_text_output(path: Path):
+    """A large buffer: the text layer encodes the lines in big blocks, with no joined copy of them."""
+    return open(path, "w", encoding="utf-8", newline="", buffering=1 << 20)
 
 
 def lacks_bundled_reference(reason: str) -> bool:
@@ -144,41 +162,49 @@ def assemble(outputs: list[ChunkOutput], meta: dict, tsv: Path, jsn: Path, rejec
              cds: Path) -> None:
     """The sample's TSV, JSON and rejects (and FASTA files when any fusion has a CDS), from the chunk bodies."""
     outputs = sorted(outputs, key=lambda o: o.index)
-    with open(tsv, "wb") as fh:
-        fh.write(tsv_header(meta, COLUMNS).encode("utf-8"))
+    with _open_text_output(tsv) as fh:
+        fh.write(tsv_header(meta, COLUMNS))
         _join(outputs, "tsv", fh)
-    with open(rejects, "wb") as fh:
-        fh.write(tsv_header(meta, REJECT_COLUMNS).encode("utf-8"))
+    with _open_text_output(rejects) as fh:
+        fh.write(tsv_header(meta, REJECT_COLUMNS))
         _join(outputs, "rejects", fh)
     fusions = sum(o.annotation_rows for o in outputs)
     rejected = sum(o.rejected_rows for o in outputs)
-    with open(jsn, "wb") as fh:
-        head = '{"metadata": ' + json.dumps(meta, default=str, ensure_ascii=False, indent=1) + ',\n"fusions": ['
-        fh.write(head.encode("utf-8"))
-        _join(outputs, "json", fh, skip_first_byte=True)  # each record starts ',\n ': the first one has no comma
-        fh.write(("\n]" if fusions else "]").encode() + b',\n"rejects": [')
-        _join(outputs, "rejects_json", fh, skip_first_byte=True)
-        fh.write(("\n]" if rejected else "]").encode() + b"}\n")
+    with _open_text_output(jsn) as fh:
+        fh.write('{"metadata": ' + json.dumps(meta, default=str, ensure_ascii=False, indent=1) + ',\n"fusions": [')
+        _join(outputs, "json", fh, skip_first_char=True)  # each record starts ',\n ': the first one has no comma
+        fh.write(("\n]" if fusions else "]") + ',\n"rejects": [')
+        _join(outputs, "rejects_json", fh, skip_first_char=True)
+        fh.write(("\n]" if rejected else "]") + "}\n")
     if any(o.has_sequences for o in outputs):
         for body, target in (("protein", proteins), ("cds", cds)):
-            with open(target, "wb") as fh:
+            with _open_text_output(target) as fh:
                 _join(outputs, body, fh)
 
 
-def _join(outputs: list[ChunkOutput], body: str, target, skip_first_byte: bool = False) -> None:
-    skip = skip_first_byte
+def _join(outputs: list[ChunkOutput], body: str, target, skip_first_char: bool = False) -> None:
+    skip = skip_first_char
     for output in outputs:
+        lines = output.bodies.get(body)
+        if lines:
+            if skip:
+                target.write(lines[0][1:])
+                target.writelines(islice(lines, 1, None))
+            else:
+                target.writelines(lines)
+            skip = False
+            continue
         path = output.path(body)
         if not path.exists():
             continue
         with open(path, "rb") as fh:
-            _copy(fh, target, 1 if skip else 0)
+            _copy(fh, target, 1 if skip else 0)  # the body's text is ASCII up to its first comma
         skip = False
 
 
 def _copy(source, target, offset: int) -> None:
-    """The source file from ``offset`` on, appended to target: in the kernel where it can (a cohort file's bodies
-    run to a hundred MB), else through a buffer."""
+    """The source file from ``offset`` on, appended to the text file target: in the kernel where it can (a cohort
+    file's bodies run to a hundred MB), else through a buffer."""
     target.flush()
     size = os.fstat(source.fileno()).st_size
     try:
@@ -187,9 +213,10 @@ def _copy(source, target, offset: int) -> None:
             if sent == 0:
                 break
             offset += sent
-        target.seek(0, os.SEEK_END)  # the buffered writer learns where the kernel left the file
+        target.seek(0, os.SEEK_END)  # the buffered layers learn where the kernel left the file
     except OSError:  # no sendfile between these files (some file systems): copy the rest in user space
         pass
     if offset < size:
         source.seek(offset)
-        shutil.copyfileobj(source, target, 1 << 20)
+        shutil.copyfileobj(source, target.buffer, 1 << 20)
+        target.buffer.flush()

@@ -47,6 +47,14 @@ def test_a_multi_sample_aggregate_in_chunks_over_two_processes_gives_the_same_by
     for name in names:
         assert _without_timestamp(tmp_path / "one" / name) == _without_timestamp(tmp_path / "whole" / name), name
     assert whole.annotation_rows == one.annotation_rows
+    # past the memory budget the chunks' text goes to body files first (here from the third chunk on; with a
+    # budget of 0, every chunk): the same bytes
+    for budget, label in ((2 * 2**20, "mixed"), (0, "spilled")):
+        monkeypatch.setattr(streaming, "CHUNK_ROWS", 400)
+        monkeypatch.setattr(streaming, "MEMORY_BUDGET", budget)
+        annotate_file(str(COSMIC), str(tmp_path / label), resources, keep_annotations=False)
+        for name in names:
+            assert _without_timestamp(tmp_path / "one" / name) == _without_timestamp(tmp_path / label / name), name
 
 
 @needs_fork
