@@ -95,9 +95,12 @@ class Annotator:
                      item.junction_model, _hint_ids(item.extra))
             outcome = by_identity.get(local)
             if outcome is None:
-                outcome = by_identity[local] = self._geometry(item)
-            if isinstance(outcome, CallRejected):
-                yield Reject(item.sample, item.caller, item.source, item.line, str(outcome), item.caller_fusion_name)
+                outcome = self._geometry(item)
+                if isinstance(outcome, CallRejected):
+                    outcome = str(outcome)  # the reason, worded once for the junction's rows
+                by_identity[local] = outcome
+            if outcome.__class__ is str:
+                yield Reject(item.sample, item.caller, item.source, item.line, outcome, item.caller_fusion_name)
                 continue
             renamed, extra_added, templates = outcome
             call = item

@@ -20,10 +20,9 @@ from typing import Iterable, Optional
 from .buildcheck import position_problem
 from .model import Reject
 from .writers.fasta import write_fasta_record
-from .writers.json import reject_json
 from .writers.records import COLUMNS, REJECT_COLUMNS, output_row
 from .writers.rendering import ChunkRenderer
-from .writers.tsv import reject_tsv_line, tsv_header
+from .writers.tsv import tsv_header
 
 # Rows annotated per chunk: a chunk's rows, annotations and text are held at once.
 CHUNK_ROWS = 20_000
@@ -101,16 +100,16 @@ def annotate_chunk(index: int, chunk: list, annotator, record_cache: dict, direc
         results = [r if isinstance(r, Reject) else next(supported) for r in results]
     tsv, jsn, rejects, rejects_json, protein, cds = ([] for _ in _BODIES)
     renderer = ChunkRenderer(templates)  # the text rows of this chunk share, and its repeated values encoded once
-    cell, value = renderer.cell, renderer.value
     last_call = None
     for result in results:
         if isinstance(result, Reject):
             out.rejected_rows += 1
             if lacks_bundled_reference(result.reason):
                 out.rejected_not_in_reference += 1
-            rejects.append(reject_tsv_line(result, cell))
+            tsv_text, json_text = renderer.reject(result)
+            rejects.append(tsv_text)
             rejects_json.append(",\n ")  # a separate piece: no copy of the member to prefix it
-            rejects_json.append(reject_json(result, value))
+            rejects_json.append(json_text)
             if keep is not None:
                 keep[1].append(result)
             continue

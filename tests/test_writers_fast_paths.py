@@ -78,10 +78,12 @@ def test_every_row_of_a_real_aggregate_renders_as_its_record(cosmic):
         assert list(record) == list(COLUMNS)
         assert tsv_line(row) == tsv_line(row, encode=cell) == plain_tsv(record)
         assert record_json(row) == record_json(row, value) == plain_json(record)
+    renderer = ChunkRenderer()
     for reject in result.rejects:
         record = reject_record(reject)
         assert reject_tsv_line(reject) == reject_tsv_line(reject, cell) == plain_tsv(record, REJECT_COLUMNS)
         assert reject_json(reject) == reject_json(reject, value) == plain_json(record)
+        assert renderer.reject(reject) == (plain_tsv(record, REJECT_COLUMNS), plain_json(record))
 
 
 def test_chunk_renderer_gives_each_rows_own_text(cosmic):
@@ -118,9 +120,11 @@ def test_call_values_that_need_escaping_render_as_their_record(cosmic):
         assert tsv_line(row, encode=cell).count("\t") == len(COLUMNS) - 1
         assert record_json(row, value) == plain_json(record)
         assert json.loads(record_json(row, value))["caller_fusion_name"] == awkward
-    reject = Reject("S1", "arriba", "in.tsv", 7, awkward, awkward)
-    assert reject_tsv_line(reject, cell) == plain_tsv(reject_record(reject), REJECT_COLUMNS)
-    assert reject_json(reject, value) == plain_json(reject_record(reject))
+    for reject in (Reject("S1", "arriba", "in.tsv", 7, awkward, awkward), Reject("S2", "arriba", "in.tsv", 8, awkward, awkward),
+                   Reject("S1", "arriba", "in.tsv", 0, awkward), Reject(awkward, "arriba", "in.tsv", 9, "why", "")):
+        expected = (plain_tsv(reject_record(reject), REJECT_COLUMNS), plain_json(reject_record(reject)))
+        assert (reject_tsv_line(reject, cell), reject_json(reject, value)) == expected
+        assert renderer.reject(reject) == renderer.reject(reject) == expected
 
 
 @pytest.mark.parametrize("cls", [Breakpoint, FusionCall, Reject])

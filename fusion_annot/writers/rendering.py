@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .json import json_value, record_json
+from .json import json_value, record_json, reject_json
 from .records import CALL_COLUMNS, FusionRow, TextMemo
-from .tsv import tsv_cell, tsv_line
+from .tsv import reject_tsv_line, tsv_cell, tsv_line
 
 # the call columns that change from row to row of one file (holes in the shared text)
 _PER_ROW = tuple(CALL_COLUMNS.index(c) for c in ("sample", "split_reads", "spanning_reads", "source_line"))
@@ -32,6 +32,9 @@ class ChunkRenderer:
         self.value = TextMemo(json_value).__getitem__  # value -> JSON text
         self._templates: dict = {} if templates is None else templates
         self._max_templates = max_templates
+        # a reject's line and member but for its sample and line number, per (caller, file, reason, raw text):
+        # the chunk's own (a raw text can be a whole input line)
+        self._reject_templates: dict = {}
 
     def render(self, row) -> tuple[str, str]:
         """(TSV line with its newline, JSON member) of one output row (records.FusionRow)."""
@@ -59,6 +62,25 @@ class ChunkRenderer:
         json_parts[1], json_parts[3], json_parts[5] = value(sample), value(split), value(spanning)
         json_parts[7] = line if line is not None else value(values[_LINE])
         return "".join(tsv_parts), "".join(json_parts)
+
+
+    def reject(self, r) -> tuple[str, str]:
+        """(rejects.tsv line, JSON member) of one model.Reject, as reject_tsv_line and reject_json give."""
+        line = r.line
+        if line.__class__ is not int:
+            return reject_tsv_line(r, self.cell), reject_json(r, self.value)
+        key = (r.caller, r.source, r.reason, r.raw)
+        texts = self._reject_templates.get(key)
+        if texts is None:
+            cell, value = self.cell, self.value
+            texts = (f"\t{cell(r.caller)}\t{cell(r.source)}\t", f"\t{cell(r.reason)}\t{cell(r.raw)}\n",
+                     f', "caller": {value(r.caller)}, "source_file": {value(r.source)}, "source_line": ',
+                     f', "reason": {value(r.reason)}, "raw": {value(r.raw)}}}')
+            if len(self._reject_templates) < self._max_templates:
+                self._reject_templates[key] = texts
+        line = int.__repr__(line)
+        return (f"{self.cell(r.sample)}{texts[0]}{line}{texts[1]}",
+                f'{{"sample": {self.value(r.sample)}{texts[2]}{line}{texts[3]}')
 
 
 def _with_holes(parts: list, values: tuple, encode) -> list:
