@@ -94,35 +94,42 @@ def annotate_chunk(index: int, chunk: list, annotator, record_cache: dict, direc
         key = (item.five_prime, item.three_prime)
         if key not in distinct:
             distinct[key] = None if position_problem(item) else item
-    results = list(annotator.annotate_all(chunk))
+    results = annotator.annotate_all(chunk)
     if add_support is not None:
+        results = list(results)
         supported = iter(add_support([r for r in results if not isinstance(r, Reject)]))
         results = [r if isinstance(r, Reject) else next(supported) for r in results]
     tsv, jsn, rejects, rejects_json, protein, cds = ([] for _ in _BODIES)
     renderer = ChunkRenderer(templates)  # the text rows of this chunk share, and its repeated values encoded once
+    render, render_reject = renderer.render, renderer.reject
+    add_tsv, add_json, add_reject, add_reject_json = tsv.append, jsn.extend, rejects.append, rejects_json.extend
+    samples = out.samples
+    lacking: dict = {}  # reason -> lacks_bundled_reference(reason)
     last_call = None
+    annotation_rows = annotated_calls = rejected_rows = not_in_reference = 0
     for result in results:
         if isinstance(result, Reject):
-            out.rejected_rows += 1
-            if lacks_bundled_reference(result.reason):
-                out.rejected_not_in_reference += 1
-            tsv_text, json_text = renderer.reject(result)
-            rejects.append(tsv_text)
-            rejects_json.append(",\n ")  # a separate piece: no copy of the member to prefix it
-            rejects_json.append(json_text)
+            rejected_rows += 1
+            reason = result.reason
+            lacks = lacking.get(reason)
+            if lacks is None:
+                lacks = lacking[reason] = lacks_bundled_reference(reason)
+            not_in_reference += lacks
+            tsv_text, json_text = render_reject(result)
+            add_reject(tsv_text)
+            add_reject_json((",\n ", json_text))  # a separate piece: no copy of the member to prefix it
             if keep is not None:
                 keep[1].append(result)
             continue
-        out.annotation_rows += 1
-        if result.call is not last_call:
-            out.annotated_calls += 1
-            last_call = result.call
-        out.samples.add(result.call.sample)
-        row = output_row(result, record_cache)
-        tsv_text, json_text = renderer.render(row)
-        tsv.append(tsv_text)
-        jsn.append(",\n ")
-        jsn.append(json_text)
+        annotation_rows += 1
+        call = result.call
+        if call is not last_call:
+            annotated_calls += 1
+            last_call = call
+        samples.add(call.sample)
+        tsv_text, json_text = render(output_row(result, record_cache))
+        add_tsv(tsv_text)
+        add_json((",\n ", json_text))
         frame = result.frame
         if frame.fusion_cds:
             out.has_sequences = True
@@ -131,6 +138,8 @@ def annotate_chunk(index: int, chunk: list, annotator, record_cache: dict, direc
             _fasta(protein, result, "protein")
         if keep is not None:
             keep[0].append(result)
+    out.annotation_rows, out.annotated_calls = annotation_rows, annotated_calls
+    out.rejected_rows, out.rejected_not_in_reference = rejected_rows, not_in_reference
     out.bodies = {body: lines for body, lines in zip(_BODIES, (tsv, jsn, rejects, rejects_json, protein, cds)) if lines}
     out.text_size = sum(sum(map(len, lines)) for lines in out.bodies.values())
     return out
