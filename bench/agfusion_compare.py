@@ -57,6 +57,7 @@ KINASES = {"NTRK1", "NTRK2", "NTRK3", "ALK", "LTK", "RET", "ROS1", "FGFR1", "FGF
            "JAK3", "TYK2", "SYK", "PRKACA", "PRKACB", "MAP3K8", "AXL", "MERTK", "NTRK"}
 SPECIES, RELEASE = "homo_sapiens", 110
 BUILD = f"{SPECIES}_{RELEASE}"  # AGFusion's table prefix
+GTF_COPY, FASTA = "ensembl110_coding.exon_ids.gtf", "ensembl110_coding.placeholder_cdna.fa"
 ATTR = re.compile(r'(\S+) "([^"]*)"')
 
 
@@ -111,17 +112,23 @@ def write_inputs(rows: list[dict], n: int, work: Path) -> tuple[Path, Path, int]
 
 # ---------------------------------------------------------------- AGFusion side (runs in AGFusion's interpreter)
 
-def read_gtf(gtf: Path) -> tuple[dict, dict]:
+def read_gtf(gtf: Path, copy_to: Path) -> tuple[dict, dict]:
+    """Genes and transcripts of the GTF; writes a copy whose exon lines carry an exon_id (pyensembl < 2.3 needs
+    one and the shared GTF has none: "<transcript_id>-E<exon_number>")."""
     genes, tx = {}, {}
-    with gzip.open(gtf, "rt") as fh:
+    with gzip.open(gtf, "rt") as fh, open(copy_to, "w") as copy:
         for line in fh:
             if line.startswith("#"):
                 continue
             f = line.rstrip("\n").split("\t")
             kind = f[2]
             if kind not in ("gene", "transcript", "exon", "start_codon", "stop_codon", "CDS"):
+                copy.write(line)
                 continue
             a = dict(ATTR.findall(f[8]))
+            if kind == "exon" and "exon_id" not in a:
+                line = f"{line.rstrip()} exon_id \"{a['transcript_id']}-E{a.get('exon_number', len(tx.get(a['transcript_id'], {}).get('exons', ())) + 1)}\";\n"
+            copy.write(line)
             start, end = int(f[3]), int(f[4])
             if kind == "gene":
                 genes[a["gene_id"]] = {"name": a.get("gene_name", ""), "canonical": ""}
@@ -173,8 +180,8 @@ def child_build(args) -> dict:
     gtf = ref / "ensembl110_coding.gtf.gz"
     times = {}
     t = time.perf_counter()
-    genes, tx = read_gtf(gtf)
-    fasta = cache / "ensembl110_coding.placeholder_cdna.fa"
+    genes, tx = read_gtf(gtf, cache / GTF_COPY)
+    fasta = cache / FASTA
     with open(fasta, "w") as out:
         for tid, info in tx.items():
             seq = placeholder_cdna(info)
@@ -235,7 +242,7 @@ def child_build(args) -> dict:
     times["agfusion_db_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    genome = open_genome(cache, gtf, fasta)
+    genome = open_genome(cache)
     genome.index()
     times["pyensembl_index_s"] = time.perf_counter() - t
     import pyensembl
@@ -244,11 +251,11 @@ def child_build(args) -> dict:
             "feature_rows": {k: len(v) for k, v in rows.items()}, "pyensembl": pyensembl.__version__}
 
 
-def open_genome(cache: Path, gtf: Path, fasta: Path):
+def open_genome(cache: Path):
     import pyensembl
 
     return pyensembl.Genome(reference_name="GRCh38", annotation_name="ensembl110_coding", annotation_version=RELEASE,
-                            gtf_path_or_url=str(gtf), transcript_fasta_paths_or_urls=[str(fasta)],
+                            gtf_path_or_url=str(cache / GTF_COPY), transcript_fasta_paths_or_urls=[str(cache / FASTA)],
                             cache_directory_path=str(cache / "pyensembl"))
 
 
@@ -265,7 +272,7 @@ def child_time(args) -> dict:
     db = database.AGFusionDB(str(cache / f"agfusion.{SPECIES}.{RELEASE}.db"))
     db.build = BUILD
     db.logger.setLevel(logging.ERROR)  # "CDS not a multiple of 3" warnings go to stderr otherwise, per call
-    genome = open_genome(cache, ref / "ensembl110_coding.gtf.gz", cache / "ensembl110_coding.placeholder_cdna.fa")
+    genome = open_genome(cache)
     genome.transcript_sequences.index()  # the FASTA's pickled index is loaded once, as on a first sequence read
     genome.gene_names()  # opens the sqlite index
     opened = time.perf_counter() - t
@@ -329,6 +336,16 @@ def fusion_annot_side(star: Path, work: Path, repeat: int) -> dict:
         t = time.perf_counter()
         result = annotate_file(str(star), str(out), resources, keep_annotations=False)
         passes.append((time.perf_counter() - t, result.annotated_calls, result.rejected_rows))
+    frames: dict[str, int] = {}
+    with open(work / "fa_pass0" / f"{star.name.split('.')[0]}.fusions.tsv") as fh:
+        header = None
+        for line in fh:
+            f = line.rstrip("\n").split("\t")
+            if header is None:
+                if f[0] == "sample":
+                    header = f.index("frame")
+                continue
+            frames[f[header]] = frames.get(f[header], 0) + 1
     cli = [sys.executable, "-m", "fusion_annot", "annotate", str(star), "--out-dir", str(work / "fa_cli")]
     subprocess.run(cli, check=True, capture_output=True)  # first run validates the knowledge base once (digest stamp)
     walls = []
@@ -336,7 +353,7 @@ def fusion_annot_side(star: Path, work: Path, repeat: int) -> dict:
         t = time.perf_counter()
         subprocess.run(cli, check=True, capture_output=True)
         walls.append(time.perf_counter() - t)
-    return {"load_s": loaded, "passes": passes, "cli_s": min(walls), "cli_walls": walls}
+    return {"load_s": loaded, "passes": passes, "frames": frames, "cli_s": min(walls), "cli_walls": walls}
 
 
 def main() -> int:
@@ -373,7 +390,7 @@ def main() -> int:
           f"{args.calls}; {stats['kinase_rows']} kinase-3' rows in {len(SOURCES)} files, {stats['non_coding_5prime']} "
           f"left out for a non-coding 5' partner; repeated in file order)")
 
-    if not (cache / f"agfusion.{SPECIES}.{RELEASE}.db").exists():
+    if not all((cache / name).exists() for name in (f"agfusion.{SPECIES}.{RELEASE}.db", GTF_COPY, FASTA, "pyensembl")):
         built, wall = run_child(args.agfusion_python, "--child", "build", "--cache", str(cache),
                                 "--reference", str(ref))
         parts = ", ".join(f"{k} {v:.1f}" for k, v in built["times"].items())
@@ -411,7 +428,7 @@ def main() -> int:
     print(f"fusion-annot (bundled reference, transcripts=canonical, knowledge on; TSV + JSON + rejects):")
     print(f"  load_resources('bundled') {fa['load_s']:.2f} s (not per call)")
     print(f"  per call: cold first pass {ms(cold[0]):.3f} ms, warm best of {len(warm)} {ms(best_w):.3f} ms; "
-          f"annotated {cold[1]}/{n}, rejected {cold[2]}")
+          f"annotated {cold[1]}/{n}, rejected {cold[2]}; frame per row {fa['frames']}")
     print(f"  CLI end to end (new process, start-up included): {fa['cli_s']:.2f} s best of {len(fa['cli_walls'])} "
           f"({', '.join(f'{w:.2f}' for w in fa['cli_walls'])})")
 
