@@ -4,7 +4,8 @@ tsv_line and record_json already reuse the text of a row's junction and verdict 
 columns. Within one input file most of those 14 repeat too (caller, file, the caller's fusion name and frame,
 symbols as the caller wrote them, the empty --bam columns): only the sample, the two read counts and the line
 number change from row to row. ChunkRenderer keeps, per verdict and those repeated values, the row's text with
-four holes, so a row costs four encoded values and one join per format.
+four holes, so a row costs four encoded values and one join per format. A rejected row likewise takes the text
+of its caller, file, reason and raw text, and adds its sample and line number.
 """
 from __future__ import annotations
 
@@ -62,7 +63,6 @@ class ChunkRenderer:
         json_parts[1], json_parts[3], json_parts[5] = value(sample), value(split), value(spanning)
         json_parts[7] = line if line is not None else value(values[_LINE])
         return "".join(tsv_parts), "".join(json_parts)
-
 
     def reject(self, r) -> tuple[str, str]:
         """(rejects.tsv line, JSON member) of one model.Reject, as reject_tsv_line and reject_json give."""
