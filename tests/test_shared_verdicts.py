@@ -1,5 +1,6 @@
-"""Samples annotated in one process share verdicts only when their knowledge inputs are the same (issue 11):
-a sample's outputs are those of a process that annotated it alone, whatever was annotated before it."""
+"""Many samples in one process (issue 11): they share verdicts only when their knowledge inputs are the same, so
+a sample's outputs are those of a process that annotated it alone, whatever was annotated before it; and each
+file leaves the garbage collector as it found it, with a full collection every FULL_COLLECTION_EVERY files."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,3 +37,26 @@ def test_a_sample_after_another_gets_the_verdicts_of_its_own_inputs(tmp_path, be
 
 def _rows(directory: Path) -> list:
     return [line for line in (directory / "IFS01.fusions.tsv").read_text().splitlines() if not line.startswith("##")]
+
+
+def test_files_leave_the_collector_as_they_found_it_and_a_full_collection_comes_round(tmp_path, monkeypatch):
+    import gc
+
+    from fusion_annot import pipeline
+
+    monkeypatch.setattr(pipeline, "FULL_COLLECTION_EVERY", 3)
+    resources = load_resources("bundled")
+    assert gc.isenabled()
+    counts = []
+    for i in range(4):
+        annotate_file(str(DEMO), str(tmp_path / f"run{i}"), resources)
+        assert gc.isenabled()  # re-enabled after each file
+        counts.append(resources.files_since_full_collection)
+        assert gc.get_freeze_count() > 0  # what the file left alive is out of the young generations
+    assert counts == [1, 2, 0, 1]  # the third file ran the full collection
+    gc.disable()
+    try:
+        annotate_file(str(DEMO), str(tmp_path / "disabled"), resources)
+        assert not gc.isenabled()  # a caller's setting is kept
+    finally:
+        gc.enable()
