@@ -46,6 +46,7 @@ def read_sample_sheet(path: str | Path) -> list[SampleRow]:
     header = None
     rows: list[SampleRow] = []
     first_line: dict[str, int] = {}
+    by_folded_name: dict[str, str] = {}  # casefolded name -> the name as first written
     for number, text in numbered_lines(path):
         if not text.strip() or text.startswith("#"):
             continue
@@ -67,8 +68,8 @@ def read_sample_sheet(path: str | Path) -> list[SampleRow]:
             raise InputError(path, number, f"sample name '{sample}' must be letters, digits, '.', '_' or '-' (it names output files)")
         if sample in first_line:
             raise InputError(path, number, f"sample '{sample}' is duplicated (first on line {first_line[sample]})")
-        other = next((s for s in first_line if s.casefold() == sample.casefold()), None)
-        if other is not None:
+        other = by_folded_name.setdefault(sample.casefold(), sample)
+        if other != sample:
             raise InputError(path, number, f"sample '{sample}' differs from '{other}' (line {first_line[other]}) only in case: "
                                            "their outputs would overwrite each other on a case-insensitive file system")
         first_line[sample] = number
