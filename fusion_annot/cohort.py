@@ -28,6 +28,10 @@ Row = Mapping[str, str]
 
 # Columns the cohort tables need from every per-sample row; the rest are optional.
 REQUIRED_COLUMNS = ("sample", "caller", "fusion_name", "gene5", "gene3", "frame", "kinase_domain")
+# Every column the summaries below read (the others only pass through to cohort.fusions.tsv).
+SUMMARY_COLUMNS = REQUIRED_COLUMNS + (
+    "source_line", "exon5", "exon3", "actionability", "catalog_status", "drugs", "review_flag", "interpretation",
+)
 
 # kinase_domain values meaning "the 3' partner is a kinase" (retained, partial or lost).
 KINASE_PRESENT = tuple(v for v in KINASE_VALUES if v not in ("not_applicable", "unknown"))

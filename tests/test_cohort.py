@@ -223,3 +223,41 @@ def test_aggregate_rejects_are_counted_per_sample_and_all_rejected_samples_kept(
     samples = {r["sample"]: r for r in read_tsv(tmp_path / "cohort" / "samples.tsv")}
     assert set(samples) == {"S1", "S2"}
     assert (samples["S1"]["n_rejects"], samples["S2"]["n_rejects"]) == ("1", "1")
+
+
+def test_cohort_on_real_annotations_matches_the_full_rows(tmp_path, callers_dir, capsys):
+    """The cohort command keeps only the columns the summaries read and copies rows through to
+    cohort.fusions.tsv: on real annotate outputs (one with its columns reordered, as another version
+    might write them) the files equal those made from every row with every column."""
+    inputs = ["star-fusion/fusion-report.starfusion.tsv", "arriba/annoFuseData.arriba_example.tsv",
+              "ericscript/benchmark.NCI-H889.MyEric.results.filtered.tsv"]
+    paths = []
+    for i, name in enumerate(inputs):
+        out = tmp_path / f"S{i}"
+        assert main(["annotate", str(callers_dir / name), "--sample", f"S{i}", "--out-dir", str(out)]) == 0
+        paths.append(str(out / f"S{i}.fusions.tsv"))
+    header, rows = read_fusion_table(paths[0])
+    moved = header[-3:] + header[:-3]
+    reordered = tmp_path / "S9.fusions.tsv"
+    reordered.write_text("# another column order\n" + "\t".join(moved) + "\n" + "".join(
+        "\t".join(r[c] for c in moved) + "\n" for r in ({**r, "sample": "S9"} for r in rows)))
+    paths.append(str(reordered))
+    assert main(["cohort", "--out-dir", str(tmp_path / "cohort"), *paths, "--rejects"]) == 0  # no reject counts
+    capsys.readouterr()
+
+    columns, every_row = [], []
+    for path in paths:
+        header, rows = read_fusion_table(path)
+        columns += [c for c in header if c not in columns]
+        every_row += rows
+    assert len(every_row) > 100 and len({r["sample"] for r in every_row}) == 4
+    combined = (tmp_path / "cohort" / "cohort.fusions.tsv").read_text()
+    assert combined == "".join("\t".join(r.get(c, "") for c in line) + "\n"
+                               for line, r in [(columns, dict(zip(columns, columns)))] + [(columns, r) for r in every_row])
+    samples = cohort.samples_of(every_row)
+    for table in cohort.cohort_tables(every_row, samples, 2, None):
+        written = (tmp_path / "cohort" / f"{table.name}.tsv").read_text().splitlines()
+        assert written[0].split("\t") == list(table.columns)
+        assert written[1:] == ["\t".join(str(r[c]) for c in table.columns) for r in table.rows], table.name
+    _, slim, _ = load_cohort(paths, kept_columns=cohort.SUMMARY_COLUMNS)
+    assert all(set(r) <= set(cohort.SUMMARY_COLUMNS) for r in slim) and len(slim) == len(every_row)

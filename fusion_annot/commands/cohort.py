@@ -10,13 +10,15 @@ fusion_annot.cohort (documented in docs/cohort-outputs.md) to the out dir.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
 from pathlib import Path
+from typing import Iterator, Sequence
 
 from .. import __version__
-from ..cohort import REQUIRED_COLUMNS, Table, cohort_tables, headline, samples_of
+from ..cohort import REQUIRED_COLUMNS, SUMMARY_COLUMNS, Table, cohort_tables, headline, samples_of
 from ..errors import InputError
 from ..textio import numbered_lines
 
@@ -49,32 +51,55 @@ def _split_tsv(line: str) -> list[str]:
     return line.split("\t")
 
 
-def read_fusion_table(path: str) -> tuple[list[str], list[dict]]:
-    """(header, rows) of one annotation TSV; '#' lines before the header are skipped."""
+def _header(path: str, number: int, line: str) -> list[str] | None:
+    """The header in this line, or None for a blank or '#' provenance line before it."""
+    if not line.strip() or line.startswith("#") and not _looks_like_header(line.lstrip("#")):
+        return None
+    header = _split_tsv(line.lstrip("#"))
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise InputError(path, number, "not a fusion-annot table: missing column(s) " + ", ".join(missing))
+    return header
+
+
+_NO_HEADER = "no header line (is this a SAMPLE.fusions.tsv from `fusion-annot annotate`?)"
+
+
+def table_header(path: str) -> list[str]:
+    """The header of one annotation TSV ('#' provenance lines before it are skipped)."""
+    for number, line in numbered_lines(path):
+        header = _header(path, number, line)
+        if header is not None:
+            return header
+    raise InputError(path, 0, _NO_HEADER)
+
+
+def table_rows(path: str) -> Iterator[tuple[list[str], list[str], str]]:
+    """(header, fields, line without its newline) of each row of one annotation TSV. After the header every
+    line is a row, also one whose sample starts with '#': never dropped. Universal newlines: no field holds a
+    tab, a newline or a carriage return."""
     header: list[str] | None = None
-    rows: list[dict] = []
     for number, line in numbered_lines(path):
         if header is None:
-            if not line.strip() or line.startswith("#") and not _looks_like_header(line.lstrip("#")):
-                continue
-            header = _split_tsv(line.lstrip("#"))
-            missing = [c for c in REQUIRED_COLUMNS if c not in header]
-            if missing:
-                raise InputError(path, number, "not a fusion-annot table: missing column(s) " + ", ".join(missing))
+            header = _header(path, number, line)
+            if header is not None:
+                sample_index = header.index("sample")
             continue
         if not line.strip():
             continue
-        # after the header every line is a row, also one whose sample starts with '#': never dropped
         fields = _split_tsv(line)
         if len(fields) != len(header):
             raise InputError(path, number, f"expected {len(header)} tab-separated fields, found {len(fields)}")
-        row = dict(zip(header, fields))
-        if not row["sample"]:
+        if not fields[sample_index]:
             raise InputError(path, number, "empty sample name")
-        rows.append(row)
+        yield header, fields, line
     if header is None:
-        raise InputError(path, 0, "no header line (is this a SAMPLE.fusions.tsv from `fusion-annot annotate`?)")
-    return header, rows
+        raise InputError(path, 0, _NO_HEADER)
+
+
+def read_fusion_table(path: str) -> tuple[list[str], list[dict]]:
+    """(header, rows) of one annotation TSV; '#' lines before the header are skipped."""
+    return table_header(path), [dict(zip(header, fields)) for header, fields, _ in table_rows(path)]
 
 
 def _looks_like_header(line: str) -> bool:
@@ -115,27 +140,69 @@ def _sample_from_filename(path: str) -> str:
     return name[: -len(FUSIONS_SUFFIX)] if name.endswith(FUSIONS_SUFFIX) else ""
 
 
-def load_cohort(paths: list[str]) -> tuple[list[str], list[dict], list[str]]:
+def load_cohort(paths: list[str], combined: Path | None = None,
+                kept_columns: Sequence[str] | None = None) -> tuple[list[str], list[dict], list[str]]:
     """(union of columns in first-seen order, all rows, sample names) for the given tables.
+
+    ``combined``: also write every row, in those columns, to this TSV (cohort.fusions.tsv) as it is read: a
+    row of a table whose header is the union goes out as it came in. ``kept_columns``: the rows returned
+    hold only these columns (what the cohort tables read), with repeated values shared, so that memory
+    follows the summaries' needs, not the ~60 columns of every row.
 
     A sample may appear in one file only: the same sample in two files would be
     counted twice, so it is an error naming both files.
     """
     columns: list[str] = []
+    for path in paths:
+        columns += [c for c in table_header(path) if c not in columns]
     rows: list[dict] = []
     owner: dict[str, str] = {}
     expected: list[str] = []
-    for path in paths:
-        header, file_rows = read_fusion_table(path)
-        columns += [c for c in header if c not in columns]
-        names = {r["sample"] for r in file_rows} or ({_sample_from_filename(path)} - {""})
-        for sample in names:
-            if sample in owner and owner[sample] != path:
-                raise InputError(path, 0, f"sample '{sample}' is also in {owner[sample]}; each sample once")
-            owner[sample] = path
-        expected += names
-        rows += file_rows
+    shared: dict[str, str] = {}  # one object per distinct value of the kept columns
+    with _table_writer(combined, columns) as write:
+        for path in paths:
+            file_rows, last_header = [], None
+            for header, fields, line in table_rows(path):
+                if header is not last_header:
+                    last_header, verbatim = header, header == columns
+                    if kept_columns is not None:
+                        kept = [(c, header.index(c)) for c in kept_columns if c in header]
+                if write is not None:
+                    if verbatim:
+                        write(line)
+                    else:
+                        row = dict(zip(header, fields))
+                        write("\t".join(row.get(c, "") for c in columns))
+                    write("\n")
+                if kept_columns is None:
+                    file_rows.append(dict(zip(header, fields)))
+                else:
+                    file_rows.append({c: shared.setdefault(fields[i], fields[i]) for c, i in kept})
+            names = {r["sample"] for r in file_rows} or ({_sample_from_filename(path)} - {""})
+            for sample in names:
+                if sample in owner and owner[sample] != path:
+                    raise InputError(path, 0, f"sample '{sample}' is also in {owner[sample]}; each sample once")
+                owner[sample] = path
+            expected += names
+            rows += file_rows
     return columns, rows, samples_of(rows, expected)
+
+
+@contextlib.contextmanager
+def _table_writer(path: Path | None, columns: list[str]):
+    """write(text) into a new TSV with the header ``columns``, or None without a path. The table appears
+    under its name only when complete: a failed or killed run never leaves one that looks whole."""
+    if path is None:
+        yield None
+        return
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as fh:
+            fh.write("\t".join(columns) + "\n")
+            yield fh.write
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _cell(value) -> str:
@@ -144,12 +211,9 @@ def _cell(value) -> str:
 
 
 def write_table(path: Path, columns, rows) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write("\t".join(columns) + "\n")
+    with _table_writer(path, list(columns)) as write:
         for row in rows:
-            fh.write("\t".join(_cell(row.get(c, "")) for c in columns) + "\n")
-    os.replace(tmp, path)  # a killed job never leaves a half-written table that looks complete
+            write("\t".join(_cell(row.get(c, "")) for c in columns) + "\n")
 
 
 def knowledge_bases_of(paths) -> list[dict]:
@@ -176,7 +240,9 @@ def knowledge_bases_of(paths) -> list[dict]:
 def run(args) -> int:
     if args.min_samples < 1:
         raise InputError("--min-samples", 0, "must be at least 1")
-    columns, rows, samples = load_cohort(args.fusions)
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    columns, rows, samples = load_cohort(args.fusions, combined=out / "cohort.fusions.tsv", kept_columns=SUMMARY_COLUMNS)
     reject_paths = args.rejects
     if reject_paths is None:
         reject_paths = [p[: -len(FUSIONS_SUFFIX)] + REJECTS_SUFFIX for p in args.fusions if p.endswith(FUSIONS_SUFFIX)]
@@ -192,9 +258,6 @@ def run(args) -> int:
         rejects = {s: rejects.get(s, 0) for s in samples}
 
     tables: list[Table] = cohort_tables(rows, samples, args.min_samples, rejects)
-    out = Path(args.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    write_table(out / "cohort.fusions.tsv", columns, rows)
     for table in tables:
         write_table(out / f"{table.name}.tsv", table.columns, table.rows)
     summary = headline(rows, samples, tables)
