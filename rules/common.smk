@@ -15,13 +15,11 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.logging import logger
 from snakemake.settings.types import DeploymentMethod
-from snakemake.utils import validate
 
 # The workflow's own folder (config/, rules/, envs/). The fusion_annot package the jobs run is the one
 # installed in the jobs' Python (pip install fusion-annot, or the conda env of envs/fusion_annot.yaml),
 # never this folder on PYTHONPATH: the workflow then behaves the same from a checkout or an installed package.
 WORKFLOW_ROOT = Path(workflow.basedir).resolve()
-SAMPLE_SCHEMA = "../config/schema/samples.schema.yaml"  # relative to this file (snakemake.utils.validate)
 SAMPLE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"  # same as samples.schema.yaml
 OPTIONAL_PATH_COLUMNS = ("bam", "variants")
 PATH_SEPARATORS = (os.sep, "\\")  # a sample name becomes a file name: no separator of any platform
@@ -74,7 +72,7 @@ def package_capabilities():
 
 
 def _schema_error(exc):
-    """The useful part of the jsonschema ValidationError behind snakemake.utils.validate's WorkflowError."""
+    """The useful part of a jsonschema ValidationError (or of a WorkflowError wrapping one)."""
     error = exc.__context__ if getattr(exc.__context__, "validator", None) else exc
     message = getattr(error, "message", None)
     if not message:
@@ -83,11 +81,32 @@ def _schema_error(exc):
     return f"column {field}: {message}" if field else message
 
 
+def sample_schema():
+    with open(WORKFLOW_ROOT / "config" / "schema" / "samples.schema.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
 def sample_sheet_columns():
     """Column names the sample-sheet schema allows, in schema order."""
-    schema_path = WORKFLOW_ROOT / "config" / "schema" / "samples.schema.yaml"
-    with open(schema_path, encoding="utf-8") as fh:
-        return list(yaml.safe_load(fh)["properties"])
+    return list(sample_schema()["properties"])
+
+
+def sample_row_validator():
+    """validate(row) for one sample-sheet row: raises jsonschema's ValidationError, and fills the defaults of the
+    optional columns (as snakemake.utils.validate does). The schema is read once: snakemake.utils.validate reads
+    and parses its schema file on every call, about a minute for a 10,000-sample sheet."""
+    from jsonschema import Draft202012Validator, validators
+
+    check_properties = Draft202012Validator.VALIDATORS["properties"]
+
+    def properties_with_defaults(validator, properties, instance, schema):
+        for name, subschema in properties.items():
+            if "default" in subschema:
+                instance.setdefault(name, subschema["default"])
+        yield from check_properties(validator, properties, instance, schema)
+
+    with_defaults = validators.extend(Draft202012Validator, {"properties": properties_with_defaults})
+    return with_defaults(sample_schema()).validate
 
 
 def read_sample_sheet(path):
@@ -128,6 +147,7 @@ def load_samples(path):
     if unknown:
         raise WorkflowError(f"sample sheet {path}: unknown column(s) {', '.join(unknown)} (allowed: {', '.join(allowed)})")
     formats, annotate_flags = package_capabilities()
+    validate_row = sample_row_validator()
     samples, first_line, folded = {}, {}, {}
     for number, record, error in rows:
         where = f"{path}:{number}"
@@ -139,8 +159,8 @@ def load_samples(path):
             problems.append(f"{where}: sample name '{name}' contains a path separator; use letters, digits, . _ -")
             continue
         try:
-            validate(record, SAMPLE_SCHEMA)  # also fills the defaults of optional columns
-        except Exception as exc:  # WorkflowError wrapping a jsonschema ValidationError
+            validate_row(record)  # also fills the defaults of optional columns
+        except Exception as exc:  # jsonschema's ValidationError
             problems.append(f"{where}: sample '{name}': {_schema_error(exc)}")
             continue
         if not re.fullmatch(SAMPLE_PATTERN, name):  # the whole name: a schema '$' also matches before a final newline
