@@ -81,11 +81,18 @@ MAX_VALUE = 2 ** 53  # larger than any genome coordinate, protein length or read
 _EXON_RANGE = re.compile(r"\s*(\d{1,12})\s*-\s*(\d{1,12})\s*")
 
 
+_HUGE_NUMBER = re.compile(r"\d{13,}")
+_INTEGER_TEXT = re.compile(r"-?\d{1,16}")
+
+
 def record_problem(record: dict) -> str:
     """Why a record cannot be drawn or shown ('' when it can): wrong-typed, non-numeric or absurd values and
     reversed or huge exon ranges are refused here, so that no diagram loops over a billion exons."""
     for key, value in record.items():
-        if value is not None and not isinstance(value, (str, int, float, bool)):
+        kind = type(value)
+        if kind is str or value is None or kind is int and -MAX_VALUE <= value <= MAX_VALUE:
+            continue  # nearly every value: checked with one type test
+        if not isinstance(value, (str, int, float, bool)):
             return f"{key} is a {type(value).__name__}, expected text or a number"
         if isinstance(value, float) and not (abs(value) <= MAX_VALUE):  # also nan and inf
             return f"{key} is {value}"
@@ -93,25 +100,26 @@ def record_problem(record: dict) -> str:
             return f"{key} is {str(value)[:20]}..., larger than any coordinate or length"
     for key in _INTEGER_FIELDS:
         value = record.get(key)
-        if value in (None, "") or (isinstance(value, int) and not isinstance(value, bool)):
+        if value is None or type(value) is int or value == "":
             continue
         text = str(value).strip()
-        if isinstance(value, bool) or not re.fullmatch(r"-?\d{1,16}", text):
+        if isinstance(value, bool) or not _INTEGER_TEXT.fullmatch(text):
             return f"{key} must be an integer, got {text[:40]!r}"
     for key in _PERCENT_FIELDS:
         value = record.get(key)
-        if value in (None, "") or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        if value is None or type(value) in (int, float) or value == "":
             continue
         if isinstance(value, bool) or not _NUMBER.fullmatch(str(value).strip()):
             return f"{key} must be a number, got {str(value)[:40]!r}"
     for key in _DOMAIN_TEXT_FIELDS:
-        if re.search(r"\d{13,}", str(record.get(key) or "")):
+        value = record.get(key)
+        if value and _HUGE_NUMBER.search(value if type(value) is str else str(value)):
             return f"{key} holds a residue number larger than any protein"
     for key in _RANGE_FIELDS:
         value = record.get(key)
-        if value in (None, ""):
+        if value is None or value == "":
             continue
-        match = _EXON_RANGE.fullmatch(str(value)) if isinstance(value, str) else None
+        match = _EXON_RANGE.fullmatch(value) if isinstance(value, str) else None
         if not match:
             return f"{key} must be an exon range 'first-last', got {str(value)[:40]!r}"
         first, last = int(match[1]), int(match[2])
