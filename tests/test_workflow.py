@@ -85,7 +85,7 @@ def test_demo_run_writes_per_sample_outputs_and_a_log_for_every_job(demo_run):
     for sample in samples:
         for kind in ("fusions.tsv", "fusions.json", "rejects.tsv", "fusions.vcf.gz", "fusions.vcf.gz.tbi", "report.html"):
             assert (demo_run / "results" / "samples" / sample / f"{sample}.{kind}").is_file()
-    # the 8 demo samples fit one annotate batch (annotate.batch_size 50): one process, one log naming each sample
+    # the 8 demo samples fit one annotate batch (annotate.batch_size 100): one process, one log naming each sample
     batch_log = (demo_run / "logs" / "annotate" / "batch1.log").read_text()
     for sample in samples:
         assert f"-> results/samples/{sample}/{sample}.fusions.tsv" in batch_log
