@@ -22,6 +22,7 @@ from fusion_annot.readers import format_names
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "resources" / "demo"
+DEFAULT_BATCH_SIZE = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["annotate"]["batch_size"]
 CATALOG_GTF = REPO.parent / "shared" / "reference" / "catalog_genes.ensembl110.gtf.gz"
 SHEET_COLUMNS = ("sample", "format", "path", "tumor_type", "age", "extra_calls")
 
@@ -218,7 +219,7 @@ def _job_counts(output: str) -> dict[str, int]:
     return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.MULTILINE)}
 
 
-def test_dry_run_on_1000_samples_plans_20_annotate_batches(tmp_path):
+def test_dry_run_on_1000_samples_plans_one_annotate_job_per_batch(tmp_path):
     inputs = tmp_path / "inputs"
     inputs.mkdir()
     source = DEMO / "IFS01.star-fusion.tsv"
@@ -234,7 +235,8 @@ def test_dry_run_on_1000_samples_plans_20_annotate_batches(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     counts = _job_counts(result.stdout + result.stderr)
     batches = {rule: n for rule, n in counts.items() if rule.startswith("annotate_batch")}
-    assert len(batches) == 20 and set(batches.values()) == {1}  # 1,000 samples in batches of 50
+    assert DEFAULT_BATCH_SIZE == 100  # the benchmarked default (docs/cluster.md)
+    assert len(batches) == 10 and set(batches.values()) == {1}  # 1,000 samples in batches of 100
     assert counts["index_reference"] == 1 and counts["cohort"] == 1
     print(f"\n1,000-sample dry run: {elapsed:.1f} s")
     assert elapsed < 120
@@ -290,7 +292,7 @@ def test_sample_sheet_accepts_every_reader_of_the_package(tmp_path):
     result = snakemake(workdir, "-n", "--cores", "1")
     assert result.returncode == 0, result.stderr[-3000:]
     counts = _job_counts(result.stdout + result.stderr)
-    assert sum(n for rule, n in counts.items() if rule.startswith("annotate_batch")) == -(-len(sheet) // 50)
+    assert sum(n for rule, n in counts.items() if rule.startswith("annotate_batch")) == -(-len(sheet) // DEFAULT_BATCH_SIZE)
 
 
 def test_config_yaml_writes_every_schema_default_explicitly():
