@@ -67,11 +67,35 @@ def _cluster() -> tuple[str, str]:
     return default[0], account
 
 
+# the demo cohort takes about 2 min through Slurm here (the plugin's 40 s waits): 10 min means something holds it
+SNAKEMAKE_TIMEOUT = 600
+_RUN_ID = re.compile(r"SLURM run ID: ([0-9a-f-]{36})")
+
+
 def _snakemake(workdir: Path, *args: str, env: dict) -> tuple[subprocess.CompletedProcess, float]:
     command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(workdir), *args]
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=900, env=env)
-    return result, time.perf_counter() - started
+    try:
+        result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=SNAKEMAKE_TIMEOUT,
+                                env=env)
+    except subprocess.TimeoutExpired as timeout:
+        stuck = _stuck(timeout)
+    else:
+        return result, time.perf_counter() - started
+    pytest.fail(stuck, pytrace=False)  # outside the except block: the queue's state, not a chained traceback
+
+
+def _stuck(timeout: subprocess.TimeoutExpired) -> str:
+    """Why a run did not finish (what the queue and the node say), after cancelling the jobs it left."""
+    stderr = timeout.stderr.decode(errors="replace") if isinstance(timeout.stderr, bytes) else timeout.stderr or ""
+    run_id = _RUN_ID.search(stderr)
+    queue = _run("squeue", "-o", "%i %j %T %r %M %C %m").stdout.strip()  # %r: why a job is PENDING
+    nodes = _run("sinfo", "-h", "-N", "-o", "%N %t %C %E").stdout.strip()  # %C: CPUs allocated/idle/other/total
+    if run_id:
+        _run("scancel", "--name", run_id.group(1))  # a later run must not wait behind them
+    return (f"snakemake did not finish in {timeout.timeout:.0f} s.\nsqueue:\n{queue}\nsinfo (node state CPUs A/I/O/T "
+            f"reason):\n{nodes}\nlast of its stderr:\n{stderr[-3000:]}\n(jobs of another run that hold the node's "
+            "CPUs: .ci/start-slurm cancels what an earlier session left behind)")
 
 
 # what differs between two runs of the same inputs: creation times, CSP nonces, the working directory
@@ -127,7 +151,7 @@ def test_demo_cohort_through_slurm_equals_a_local_run(tmp_path):
         "--latency-wait", "5",
         env=env)
     assert result.returncode == 0, result.stderr[-5000:]
-    run_id = re.search(r"SLURM run ID: ([0-9a-f-]{36})", result.stderr).group(1)
+    run_id = _RUN_ID.search(result.stderr).group(1)
 
     # (a) sacct: every job of this run submitted to Slurm and COMPLETED
     for _ in range(10):  # slurmdbd records a job's end a moment after the controller
