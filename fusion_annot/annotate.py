@@ -36,6 +36,17 @@ def _hint_ids(extra) -> tuple:
         return _NO_HINTS
     return tuple(id(extra.get(name)) for name in _ORIENTATION_HINTS)
 
+
+def _identity_key(call: FusionCall) -> tuple:
+    """A call's junction among the calls of one chunk or file that are alive together (Annotator.annotate_all)."""
+    return (id(call.five_prime), id(call.three_prime), call.caller, call.orientation, call.level,
+            call.junction_model, _hint_ids(call.extra))
+
+
+def _no_evidence(call) -> None:
+    return None
+
+
 MAX_TRANSCRIPT_PAIRS = 64
 # Isoforms per side weighed for the best pair (a gene has at most a few dozen coding isoforms; TTN-sized lists
 # are cut, policy transcript first)
@@ -91,8 +102,7 @@ class Annotator:
             if isinstance(item, Reject):
                 yield item
                 continue
-            local = (id(item.five_prime), id(item.three_prime), item.caller, item.orientation, item.level,
-                     item.junction_model, _hint_ids(item.extra))
+            local = _identity_key(item)
             outcome = by_identity.get(local)
             if outcome is None:
                 outcome = self._geometry(item)
@@ -109,6 +119,17 @@ class Annotator:
                 call = replace(item, five_prime=five, three_prime=three, extra={**item.extra, **extra_added})
             for template in templates:
                 yield self._with_call(template, call)
+
+    def row_key(self, call: FusionCall) -> Optional[tuple]:
+        """What the annotations and verdicts of this row read of its call, beyond its sample, read counts and line:
+        rows with equal keys get the same annotations and verdicts but for those. Keyed by the identity of the
+        call's Breakpoint objects (readers share them between the rows of one locus), so it holds only while the
+        call it was made from is alive. None when the verdict may read more of the row (a knowledge step without
+        ``evidence_of``)."""
+        evidence_of = getattr(self.interpret, "evidence_of", None) if self.interpret is not None else _no_evidence
+        if evidence_of is None:
+            return None
+        return _identity_key(call), evidence_of(call)
 
     def _geometry(self, call: FusionCall):
         """(renamed?, extra keys added by normalisation, annotations without knowledge) for this call's junction, or the

@@ -342,12 +342,12 @@ class _FileJob:
         annotator = resources.annotator(self.transcripts, make_interpreter(resources, self.variants, self.tumor_type,
                                                                              self.age, self.policy))
         record_cache = resources.caches.setdefault("records", {})
-        outputs, templates, held = [], {}, 0
+        outputs, templates, memo, held = [], {}, streaming.RowMemo(), 0
         for index, chunk in enumerate(streaming.chunks(items)):
             if share is not None and index % share[1] != share[0]:
                 continue
             output = streaming.annotate_chunk(index, chunk, annotator, record_cache, self.work_dir, keep, add_support,
-                                              templates)
+                                              templates, memo)
             if share is not None or held + output.text_size > streaming.MEMORY_BUDGET:
                 output.spill()  # a worker hands back counts only; past the budget, bodies go to the work directory
             else:

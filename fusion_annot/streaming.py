@@ -20,7 +20,7 @@ from typing import Iterable, Optional
 from .buildcheck import position_problem
 from .model import Reject
 from .writers.fasta import write_fasta_record
-from .writers.records import COLUMNS, REJECT_COLUMNS, output_row
+from .writers.records import COLUMNS, ORIGINAL_COLUMNS, REJECT_COLUMNS, output_row, read_count_value
 from .writers.rendering import ChunkRenderer
 from .writers.tsv import tsv_header
 
@@ -29,6 +29,8 @@ CHUNK_ROWS = 20_000
 # Output text a file's chunks keep in memory before they write their bodies to the work directory (characters;
 # the 57k-row C4 aggregate makes about 105 million): below it each output is written once, from memory.
 MEMORY_BUDGET = 128 * 2**20
+# Rows of one file a RowMemo keeps texts for (each keeps its call alive: a few kB)
+MAX_MEMO_ROWS = 16_384
 _BODIES = ("tsv", "json", "rejects", "rejects_json", "protein", "cds")
 
 
@@ -77,11 +79,12 @@ class ChunkOutput:
 
 def annotate_chunk(index: int, chunk: list, annotator, record_cache: dict, directory: str,
                    keep: Optional[tuple[list, list]] = None, add_support=None,
-                   templates: Optional[dict] = None) -> ChunkOutput:
+                   templates: Optional[dict] = None, memo: Optional["RowMemo"] = None) -> ChunkOutput:
     """Annotate one chunk and write its body files. ``keep``: (annotations, rejects) lists to extend, when the
     caller needs the objects (VCF, HTML, the Python API). ``add_support``: annotations -> annotations with
     read counts (--bam). ``templates``: the row texts with holes of this file's earlier chunks
-    (writers.rendering.ChunkRenderer)."""
+    (writers.rendering.ChunkRenderer). ``memo``: this file's RowMemo, used when neither keep nor add_support is
+    given (the same bytes either way)."""
     out = ChunkOutput(index, directory, rows_read=len(chunk))
     distinct = out.distinct_calls
     # rows that share their Breakpoint objects (readers parse each distinct locus once) are one junction: they
@@ -94,55 +97,157 @@ def annotate_chunk(index: int, chunk: list, annotator, record_cache: dict, direc
         key = (item.five_prime, item.three_prime)
         if key not in distinct:
             distinct[key] = None if position_problem(item) else item
-    results = annotator.annotate_all(chunk)
-    if add_support is not None:
-        results = list(results)
-        supported = iter(add_support([r for r in results if not isinstance(r, Reject)]))
-        results = [r if isinstance(r, Reject) else next(supported) for r in results]
-    tsv, jsn, rejects, rejects_json, protein, cds = ([] for _ in _BODIES)
-    renderer = ChunkRenderer(templates)  # the text rows of this chunk share, and its repeated values encoded once
-    render, render_reject = renderer.render, renderer.reject
-    add_tsv, add_json, add_reject, add_reject_json = tsv.append, jsn.extend, rejects.append, rejects_json.extend
-    samples = out.samples
-    lacking: dict = {}  # reason -> lacks_bundled_reference(reason)
-    last_call = None
-    annotation_rows = annotated_calls = rejected_rows = not_in_reference = 0
-    for result in results:
-        if isinstance(result, Reject):
-            rejected_rows += 1
-            reason = result.reason
-            lacks = lacking.get(reason)
-            if lacks is None:
-                lacks = lacking[reason] = lacks_bundled_reference(reason)
-            not_in_reference += lacks
-            tsv_text, json_text = render_reject(result)
-            add_reject(tsv_text)
-            add_reject_json((",\n ", json_text))  # a separate piece: no copy of the member to prefix it
-            if keep is not None:
-                keep[1].append(result)
-            continue
-        annotation_rows += 1
-        call = result.call
-        if call is not last_call:
-            annotated_calls += 1
-            last_call = call
-        samples.add(call.sample)
-        tsv_text, json_text = render(output_row(result, record_cache))
-        add_tsv(tsv_text)
-        add_json((",\n ", json_text))
-        frame = result.frame
-        if frame.fusion_cds:
-            out.has_sequences = True
-            _fasta(cds, result, "cds")
-        if frame.fusion_protein:
-            _fasta(protein, result, "protein")
-        if keep is not None:
-            keep[0].append(result)
-    out.annotation_rows, out.annotated_calls = annotation_rows, annotated_calls
-    out.rejected_rows, out.rejected_not_in_reference = rejected_rows, not_in_reference
-    out.bodies = {body: lines for body, lines in zip(_BODIES, (tsv, jsn, rejects, rejects_json, protein, cds)) if lines}
-    out.text_size = sum(sum(map(len, lines)) for lines in out.bodies.values())
+    text = _ChunkText(out, ChunkRenderer(templates), record_cache, keep)
+    if memo is None or keep is not None or add_support is not None:
+        results = annotator.annotate_all(chunk)
+        if add_support is not None:
+            results = list(results)
+            supported = iter(add_support([r for r in results if not isinstance(r, Reject)]))
+            results = [r if isinstance(r, Reject) else next(supported) for r in results]
+        text.add(results)
+    else:
+        _annotate_with_memo(chunk, annotator, memo, text)
+    text.finish()
     return out
+
+
+def _annotate_with_memo(chunk: list, annotator, memo: "RowMemo", text: "_ChunkText") -> None:
+    """The chunk's rows in order, one at a time: a row whose annotations and verdicts an earlier row of the file
+    had (RowMemo) is filled in from the memo's texts; the others go through the annotator and, when every text
+    they make is kept, into the memo."""
+    entries, row_key, room = memo.entries, annotator.row_key, MAX_MEMO_ROWS - len(memo.entries)
+    fill, fill_reject = text.renderer.fill, text.renderer.fill_reject
+    add_tsv, add_json, add_reject, add_reject_json = (text.tsv.append, text.json.extend, text.rejects.append,
+                                                      text.rejects_json.extend)
+    samples = text.out.samples
+    annotation_rows = annotated_calls = rejected_rows = not_in_reference = 0
+    for item in chunk:
+        if item.__class__ is Reject:
+            text.add((item,))
+            continue
+        lacks = getattr(item.extra, "lacks", None)
+        key = ((row_key(item), item.caller_frame, item.caller_fusion_name, item.source)
+               if lacks is not None and lacks(ORIGINAL_COLUMNS) else None)
+        entry = entries.get(key) if key is not None else None
+        if entry is None:
+            learn = key is not None and room > 0
+            learnt = text.add(annotator.annotate_all((item,)), learn=learn)
+            if learnt is not None:
+                entries[key] = (item, *learnt)  # the call keeps the identities in its key unique
+                room -= 1
+            continue
+        _anchor, rejected, texts = entry
+        line = item.line
+        if rejected is not None:  # (the reason names what the reference lacks, the reject's texts)
+            rejected_rows += 1
+            not_in_reference += rejected[0]
+            tsv_text, json_text = fill_reject(rejected[1], item.sample, line)
+            add_reject(tsv_text)
+            add_reject_json((",\n ", json_text))
+            continue
+        sample, split, spanning = item.sample, read_count_value(item.split_reads), read_count_value(item.spanning_reads)
+        for template in texts:
+            tsv_text, json_text = fill(template, sample, split, spanning, line)
+            add_tsv(tsv_text)
+            add_json((",\n ", json_text))
+        annotation_rows += len(texts)
+        annotated_calls += 1
+        samples.add(sample)
+    text.annotation_rows += annotation_rows
+    text.annotated_calls += annotated_calls
+    text.rejected_rows += rejected_rows
+    text.not_in_reference += not_in_reference
+
+
+class RowMemo:
+    """Per file: the texts of rows the annotator has already seen, by Annotator.row_key and the output columns the
+    call gives that are neither its sample, read counts nor line (its caller frame, fusion name, file). A row found
+    here is rendered by filling in its four own values: no annotation, output row or verdict lookup is made for it.
+    Rows whose gene5_original/gene3_original come from the file's own columns are not kept (those vary by row)."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self):
+        self.entries: dict = {}  # key -> (call, None or the reject's (lacks reference, texts), the row texts)
+
+
+class _ChunkText:
+    """The output text and counts of one chunk, as results arrive."""
+
+    def __init__(self, out: ChunkOutput, renderer: ChunkRenderer, record_cache: dict, keep):
+        self.out, self.renderer, self.record_cache, self.keep = out, renderer, record_cache, keep
+        self.tsv, self.json, self.rejects, self.rejects_json, self.protein, self.cds = ([] for _ in _BODIES)
+        self.lacking: dict = {}  # reason -> lacks_bundled_reference(reason)
+        self.annotation_rows = self.annotated_calls = self.rejected_rows = self.not_in_reference = 0
+        self.last_call = None
+
+    def add(self, results, learn: bool = False) -> Optional[tuple]:
+        """Render these results. With ``learn`` (the results of one call), what a RowMemo entry keeps of them:
+        (None, the row texts) or ((lacks reference, the reject's texts), ()), or None when some text cannot be
+        filled in from texts with holes."""
+        out, renderer, keep, record_cache = self.out, self.renderer, self.keep, self.record_cache
+        render, render_reject = renderer.render, renderer.reject
+        add_tsv, add_json, add_reject, add_reject_json = (self.tsv.append, self.json.extend, self.rejects.append,
+                                                          self.rejects_json.extend)
+        samples, lacking = out.samples, self.lacking
+        kept, rejected = [], None
+        for result in results:
+            if isinstance(result, Reject):
+                self.rejected_rows += 1
+                reason = result.reason
+                lacks = lacking.get(reason)
+                if lacks is None:
+                    lacks = lacking[reason] = lacks_bundled_reference(reason)
+                self.not_in_reference += lacks
+                tsv_text, json_text = render_reject(result)
+                add_reject(tsv_text)
+                add_reject_json((",\n ", json_text))
+                if keep is not None:
+                    keep[1].append(result)
+                if learn:
+                    if result.line.__class__ is int:
+                        rejected = (lacks, renderer.reject_texts(result))
+                    else:
+                        learn = False
+                continue
+            self.annotation_rows += 1
+            call = result.call
+            if call is not self.last_call:
+                self.annotated_calls += 1
+                self.last_call = call
+            samples.add(call.sample)
+            row = output_row(result, record_cache)
+            tsv_text, json_text = render(row)
+            add_tsv(tsv_text)
+            add_json((",\n ", json_text))
+            frame = result.frame
+            if frame.fusion_cds:
+                out.has_sequences = True
+                _fasta(self.cds, result, "cds")
+                learn = False  # FASTA records: not kept as texts with holes
+            if frame.fusion_protein:
+                _fasta(self.protein, result, "protein")
+                learn = False
+            if keep is not None:
+                keep[0].append(result)
+            if learn:
+                template = renderer.template_of(row)
+                if template is None:
+                    learn = False
+                else:
+                    kept.append(template)
+        if not learn or (rejected is not None and kept) or (rejected is None and not kept):
+            return None
+        return (rejected, ()) if rejected is not None else (None, tuple(kept))
+
+    def finish(self) -> None:
+        out = self.out
+        out.annotation_rows, out.annotated_calls = self.annotation_rows, self.annotated_calls
+        out.rejected_rows, out.rejected_not_in_reference = self.rejected_rows, self.not_in_reference
+        out.bodies = {body: lines for body, lines in zip(_BODIES, (self.tsv, self.json, self.rejects,
+                                                                   self.rejects_json, self.protein, self.cds))
+                      if lines}
+        out.text_size = sum(sum(map(len, lines)) for lines in out.bodies.values())
 
 
 def _open_text_output(path: Path):

@@ -127,6 +127,52 @@ def test_call_values_that_need_escaping_render_as_their_record(cosmic):
         assert renderer.reject(reject) == renderer.reject(reject) == expected
 
 
+def _without_created(path: Path) -> str:
+    return "".join(line for line in path.read_text().splitlines(True) if "created" not in line)
+
+
+@pytest.mark.parametrize("transcripts", ["canonical", "all"])
+def test_rows_filled_in_from_the_row_memo_are_the_rows_annotated_one_by_one(tmp_path, monkeypatch, transcripts):
+    """A row whose annotations and verdict an earlier row of the file had is filled in from the file's RowMemo,
+    with no annotation object made for it. On a real aggregate that repeats junctions, renames symbols
+    (gene5_original), has rows of low read support (their own verdict) and rejects unknown genes, the files
+    are those of annotating every row (keep_annotations bypasses the memo), across chunks and with the memo full."""
+    from fusion_annot import streaming
+    from fusion_annot.annotate import Annotator
+
+    resources = load_resources("bundled")
+    annotated_rows = []
+    plain_annotate_all = Annotator.annotate_all
+
+    def counting(self, items):
+        items = list(items)
+        annotated_rows.append(len(items))
+        return plain_annotate_all(self, items)
+
+    monkeypatch.setattr(Annotator, "annotate_all", counting)
+    every = annotate_file(str(COSMIC), str(tmp_path / "every"), resources, transcripts=transcripts,
+                          keep_annotations=True)
+    assert sum(annotated_rows) == every.rows_read == 2610
+    assert any(a.call.extra.get("gene5_original") or a.call.extra.get("gene3_original") for a in every.annotations)
+    if transcripts == "all":
+        assert every.annotation_rows > every.annotated_calls  # several transcript pairs per row
+    defaults = (streaming.CHUNK_ROWS, streaming.MAX_MEMO_ROWS)
+    for chunk_rows, memo_rows in (defaults, (700, 40)):
+        monkeypatch.setattr(streaming, "CHUNK_ROWS", chunk_rows)
+        monkeypatch.setattr(streaming, "MAX_MEMO_ROWS", memo_rows)
+        annotated_rows.clear()
+        out = tmp_path / f"memo{chunk_rows}"
+        memo = annotate_file(str(COSMIC), str(out), resources, transcripts=transcripts, keep_annotations=False)
+        for name in ("fusions.tsv", "fusions.json", "rejects.tsv"):
+            every_file = tmp_path / "every" / f"FusionInspectorPaper.{name}"
+            assert _without_created(out / every_file.name) == _without_created(every_file), name
+        assert (memo.annotated_calls, memo.annotation_rows, memo.rejected_rows) == (
+            every.annotated_calls, every.annotation_rows, every.rejected_rows)
+        if (chunk_rows, memo_rows) == defaults:
+            # 2,610 rows, about 2,250 distinct (junction, evidence, caller name): the rest came from the memo
+            assert sum(annotated_rows) < every.rows_read - 300
+
+
 @pytest.mark.parametrize("cls", [Breakpoint, FusionCall, Reject])
 def test_direct_init_builds_what_the_dataclass_init_builds(cls):
     # model.direct_init swaps the frozen dataclass __init__ for a quicker one with the same signature

@@ -40,7 +40,7 @@ def _v(x):
     return "" if x is None else x
 
 
-def _count(x):
+def read_count_value(x):
     """A read count as int, or as text when a reader gave something else (the writers' TextMemo keys on it)."""
     return x if x.__class__ is int else "" if x is None else str(x)
 
@@ -153,9 +153,9 @@ def output_row(a: FusionAnnotation, cache: Optional[dict] = None) -> FusionRow:
     call, support = a.call, a.support
     return FusionRow(junction, verdict, (
         call.sample, call.caller, _v(call.caller_frame), _agreement(call.caller_frame, a.frame.frame),
-        *_originals(call, a), _count(call.split_reads),
-        _count(call.spanning_reads), _count(support.split_reads) if support else "",
-        _count(support.spanning_pairs) if support else "",
+        *_originals(call, a), read_count_value(call.split_reads),
+        read_count_value(call.spanning_reads), read_count_value(support.split_reads) if support else "",
+        read_count_value(support.spanning_pairs) if support else "",
         support.note if support else "", call.caller_fusion_name, call.source, call.line,
     ))
 
@@ -256,14 +256,14 @@ def _isoform_columns(a: FusionAnnotation) -> dict:
     return rec
 
 
-_ORIGINAL_KEYS = ("gene5_original", "gene3_original")
+ORIGINAL_COLUMNS = ("gene5_original", "gene3_original")
 
 
 def _originals(call, a: FusionAnnotation) -> tuple[str, str]:
     """gene5_original and gene3_original. A row of a tabular file whose columns include neither
     (readers.fields.RowExtra.lacks) has neither: symbol resolution replaces such rows' extra with a dict."""
     lacks = getattr(call.extra, "lacks", None)
-    if lacks is not None and lacks(_ORIGINAL_KEYS):
+    if lacks is not None and lacks(ORIGINAL_COLUMNS):
         return "", ""
     return _original(call, "5", a.gene5), _original(call, "3", a.gene3)
 

@@ -53,22 +53,35 @@ class ChunkRenderer:
                 self._templates[key] = (_with_holes(verdict.tsv_segments, values, self.cell),
                                         _with_holes(verdict.json_segments, values, self.value))
             return tsv_text, json_text
+        return self.fill(templates, values[_SAMPLE], values[_SPLIT], values[_SPANNING], values[_LINE])
+
+    def template_of(self, row) -> Optional[tuple]:
+        """The texts with holes render keeps for this row's verdict and repeated values, if it keeps them."""
+        if row.__class__ is not FusionRow:
+            return None
+        values = row.call_values
+        return self._templates.get((id(row.verdict), values[_REPEATED[0]], values[_REPEATED[1]]))
+
+    def fill(self, templates: tuple, sample, split, spanning, source_line) -> tuple[str, str]:
+        """(TSV line, JSON member) of a row from its texts with holes (template_of) and its own four values (the
+        read counts as output_row gives them)."""
         tsv_parts, json_parts = templates
-        line = values[_LINE]
-        line = int.__repr__(line) if line.__class__ is int else None
+        line = int.__repr__(source_line) if source_line.__class__ is int else None
         cell, value = self.cell, self.value
-        sample, split, spanning = values[_SAMPLE], values[_SPLIT], values[_SPANNING]
         tsv_parts[1], tsv_parts[3], tsv_parts[5] = cell(sample), cell(split), cell(spanning)
-        tsv_parts[7] = line if line is not None else cell(values[_LINE])
+        tsv_parts[7] = line if line is not None else cell(source_line)
         json_parts[1], json_parts[3], json_parts[5] = value(sample), value(split), value(spanning)
-        json_parts[7] = line if line is not None else value(values[_LINE])
+        json_parts[7] = line if line is not None else value(source_line)
         return "".join(tsv_parts), "".join(json_parts)
 
     def reject(self, r) -> tuple[str, str]:
         """(rejects.tsv line, JSON member) of one model.Reject, as reject_tsv_line and reject_json give."""
-        line = r.line
-        if line.__class__ is not int:
+        if r.line.__class__ is not int:
             return reject_tsv_line(r, self.cell), reject_json(r, self.value)
+        return self.fill_reject(self.reject_texts(r), r.sample, r.line)
+
+    def reject_texts(self, r) -> tuple:
+        """A reject's texts but for its sample and line number (fill_reject), kept per (caller, file, reason, raw)."""
         key = (r.caller, r.source, r.reason, r.raw)
         texts = self._reject_templates.get(key)
         if texts is None:
@@ -78,9 +91,13 @@ class ChunkRenderer:
                      f', "reason": {value(r.reason)}, "raw": {value(r.raw)}}}')
             if len(self._reject_templates) < self._max_templates:
                 self._reject_templates[key] = texts
+        return texts
+
+    def fill_reject(self, texts: tuple, sample: str, line: int) -> tuple[str, str]:
+        """(rejects.tsv line, JSON member) of a reject with an int line number, from reject_texts."""
         line = int.__repr__(line)
-        return (f"{self.cell(r.sample)}{texts[0]}{line}{texts[1]}",
-                f'{{"sample": {self.value(r.sample)}{texts[2]}{line}{texts[3]}')
+        return (f"{self.cell(sample)}{texts[0]}{line}{texts[1]}",
+                f'{{"sample": {self.value(sample)}{texts[2]}{line}{texts[3]}')
 
 
 def _with_holes(parts: list, values: tuple, encode) -> list:
